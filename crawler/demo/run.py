@@ -1,0 +1,28 @@
+"""``crawler demo``: serve the bundled sites on loopback and crawl them into a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler.demo.server import SiteServer, site_from_directory
+from crawler.summary import RunSummary
+
+HERE = Path(__file__).parent
+DEMO_PORT = 8765
+#: site folder → loopback address; "unlisted" has no policy and must see no request
+DEMO_SITES = {"open-notes": "127.0.0.2", "photo-commons": "127.0.0.3",
+              "mixed-wiki": "127.0.0.4", "closed-site": "127.0.0.5", "unlisted": "127.0.0.9"}
+POLICIES = HERE / "policies"
+
+
+def run_demo(out: str, purpose: str) -> RunSummary:
+    from crawler.cli import run_crawl
+
+    sites = {address: site_from_directory(HERE / "sites" / name)
+             for name, address in DEMO_SITES.items()}
+    with SiteServer(sites, port=DEMO_PORT) as server:
+        summary = run_crawl(str(POLICIES), out, purpose)
+        unlisted = len(server.hits_for(DEMO_SITES["unlisted"]))
+    print(f"demo: requests received by the host without a policy: {unlisted}")
+    print(f"demo: corpus in {Path(out).resolve()} (manifest.jsonl, ledger.jsonl, items/)")
+    return summary

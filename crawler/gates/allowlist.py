@@ -1,0 +1,60 @@
+"""Gate 1: is there a reviewed policy for this host, path and purpose? Runs before any I/O."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from crawler.gates.decision import Decision
+from crawler.policy.model import SitePolicy
+from crawler.policy.registry import PolicyRegistry
+
+GATE = "allowlist"
+
+#: files the crawler reads to learn a site's wishes; allowed on any policy'd host
+#: unless the policy denies them explicitly (then the site's signals cannot be read
+#: and everything on it fails closed)
+CONTROL_FILES = ("/robots.txt", "/ai.txt", "/.well-known/tdmrep.json")
+
+
+def request_path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def check(url: str, registry: PolicyRegistry, purpose: str) -> tuple[Decision, SitePolicy | None]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return Decision.deny(GATE, "scheme_not_allowed",
+                             f"Only http and https are crawled, not {parts.scheme!r}."), None
+    host = parts.hostname or ""
+    policy = registry.for_host(host)
+    if policy is None:
+        return Decision.deny(GATE, "no_policy",
+                             f"No reviewed site policy covers host {host!r}.", host=host), None
+    evidence = {"policy": policy.name, "policy_sha256": policy.sha256}
+    if not policy.tos.permits(purpose):
+        return Decision.deny(
+            GATE, "tos_prohibited",
+            f"The ToS review of {policy.name} (crawling: {policy.tos.crawling}, AI training: "
+            f"{policy.tos.ai_training}) does not permit purpose {purpose!r}.",
+            tos_url=policy.tos.url, **evidence), policy
+    if purpose not in policy.purposes:
+        return Decision.deny(
+            GATE, "purpose_not_allowed",
+            f"Policy {policy.name} allows purposes {sorted(policy.purposes)}, not {purpose!r}.",
+            **evidence), policy
+    path = request_path(url)
+    allowed, pattern = policy.path_decision(path)
+    if not allowed and pattern is None and parts.path in CONTROL_FILES:
+        return Decision.allow(GATE, f"Control file {parts.path} of a site with a policy.",
+                              **evidence), policy
+    if not allowed:
+        if pattern is not None:
+            return Decision.deny(GATE, "path_denied",
+                                 f"Path {path} matches deny_paths entry {pattern.pattern!r}.",
+                                 pattern=pattern.pattern, **evidence), policy
+        return Decision.deny(GATE, "path_not_allowed",
+                             f"Path {path} matches none of the policy's allow_paths.",
+                             **evidence), policy
+    return Decision.allow(GATE, f"Host, path and purpose allowed by policy {policy.name}.",
+                          **evidence), policy

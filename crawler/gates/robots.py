@@ -1,0 +1,95 @@
+"""Gate 2: robots.txt (RFC 9309), read fail-closed, plus AI-training opt-outs in it.
+
+Fetch outcomes (RFC 9309 §2.3.1): 2xx → parse; 4xx other than 429 → "unavailable", crawl
+allowed; 429, 5xx, too many redirects, timeout, DNS or connection error → "unreachable",
+everything on the origin disallowed until a later fetch succeeds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.gates.decision import Decision
+from crawler.signals.robots import RobotsTxt
+
+GATE = "robots"
+
+PARSED, UNAVAILABLE, UNREACHABLE = "parsed", "unavailable", "unreachable"
+
+
+@dataclass(frozen=True)
+class RobotsSnapshot:
+    """One fetch of one origin's robots.txt and how it was read."""
+
+    url: str
+    outcome: str
+    fetched_at: float
+    status: int | None = None
+    robots: RobotsTxt | None = None
+    error: str | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        return self.robots.sha256 if self.robots is not None else None
+
+    def expired(self, now: float, ttl: float, error_ttl: float) -> bool:
+        return now - self.fetched_at >= (error_ttl if self.outcome == UNREACHABLE else ttl)
+
+    def as_record(self) -> dict[str, Any]:
+        return {"url": self.url, "outcome": self.outcome, "status": self.status,
+                "sha256": self.sha256, "error": self.error,
+                "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.fetched_at))}
+
+
+def from_response(url: str, status: int, body: bytes, fetched_at: float) -> RobotsSnapshot:
+    if 200 <= status < 300:
+        return RobotsSnapshot(url, PARSED, fetched_at, status, RobotsTxt.parse(body))
+    if 400 <= status < 500 and status != 429:
+        return RobotsSnapshot(url, UNAVAILABLE, fetched_at, status)
+    return RobotsSnapshot(url, UNREACHABLE, fetched_at, status,
+                          error=f"HTTP {status} for robots.txt")
+
+
+def from_error(url: str, error: str, fetched_at: float) -> RobotsSnapshot:
+    return RobotsSnapshot(url, UNREACHABLE, fetched_at, error=error)
+
+
+def check(snapshot: RobotsSnapshot, path: str, token: str,
+          ai_tokens: Sequence[str]) -> Decision:
+    evidence: dict[str, Any] = {"robots_url": snapshot.url, "robots_sha256": snapshot.sha256,
+                                "robots_outcome": snapshot.outcome}
+    if snapshot.outcome == UNREACHABLE:
+        return Decision.deny(GATE, "robots_unreachable",
+                             f"robots.txt could not be read ({snapshot.error}): the site is "
+                             "treated as disallowing everything.", **evidence)
+    robots = snapshot.robots
+    if robots is None:
+        return Decision.allow(GATE, f"robots.txt is unavailable (HTTP {snapshot.status}): "
+                              "no restrictions.", **evidence)
+    match = robots.match(path, token)
+    if not match.allowed:
+        rule = match.rule
+        return Decision.deny(GATE, "robots_disallowed",
+                             f"robots.txt disallows {path} for {token}"
+                             + (f" (line {rule.line}: Disallow: {rule.pattern})." if rule else "."),
+                             rule_line=rule.line if rule else None,
+                             rule=rule.pattern if rule else None, **evidence)
+    optouts = robots.ai_training_optout(path, ai_tokens)
+    if optouts:
+        return Decision.deny(GATE, "robots_ai_optout",
+                             f"robots.txt disallows {path} for AI-training crawlers "
+                             f"{', '.join(optouts)}: the site opts out of training.",
+                             tokens=optouts, **evidence)
+    for pref in robots.ai_preferences(path, token):
+        if pref.optout is not False:
+            unknown = pref.optout is None
+            return Decision.deny(
+                GATE, "robots_ai_preference_unknown" if unknown else "robots_ai_optout",
+                f"robots.txt line {pref.line} ({pref.raw.strip()}) "
+                + ("cannot be read: treated as an opt-out." if unknown
+                   else "opts out of AI training."),
+                preference=pref.kind, line=pref.line, **evidence)
+    return Decision.allow(GATE, f"robots.txt allows {path} for {token}.", **evidence)

@@ -1,0 +1,25 @@
+"""Audit ledger: one JSON line per decision, allowed or not, for every URL the crawl met."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from crawler.gates.decision import Decision
+from crawler.jsonl import AppendLog, utcnow
+
+
+class Ledger:
+    def __init__(self, path: str | Path, run_id: str):
+        self.run_id = run_id
+        self._log = AppendLog(path)
+        self.path = self._log.path
+
+    def record(self, url: str, decision: Decision, **context: Any) -> dict[str, Any]:
+        entry = {"time": utcnow(), "run_id": self.run_id, "url": url, **decision.as_record(),
+                 **context}
+        self._log.append(entry)
+        return entry
+
+    def close(self) -> None:
+        self._log.close()

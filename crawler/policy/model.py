@@ -1,0 +1,101 @@
+"""Site policy: a reviewed statement of what the crawler may do on one site.
+
+Plain frozen dataclasses, built by :mod:`crawler.policy.loader` from YAML after
+validation, so everything downstream can trust their shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from crawler.pathpattern import PathPattern
+
+
+class Verdict(StrEnum):
+    """Outcome of a terms-of-service review, for crawling and for AI training."""
+
+    ALLOWED = "allowed"
+    RESEARCH_ONLY = "research-only"
+    PROHIBITED = "prohibited"
+
+
+#: Purposes a crawl can declare. ``research-only`` ToS verdicts admit only ``research``.
+PURPOSES = ("research", "commercial")
+
+
+@dataclass(frozen=True)
+class ToSReview:
+    url: str
+    reviewed: date
+    reviewer: str
+    crawling: Verdict
+    ai_training: Verdict
+    notes: str = ""
+
+    def permits(self, purpose: str) -> bool:
+        """True when both verdicts admit ``purpose``."""
+        for verdict in (self.crawling, self.ai_training):
+            if verdict is Verdict.PROHIBITED:
+                return False
+            if verdict is Verdict.RESEARCH_ONLY and purpose != "research":
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class Rate:
+    requests_per_second: float
+    concurrency: int
+
+    @property
+    def min_gap(self) -> float:
+        """Minimum seconds between two requests to the host (0 when unlimited)."""
+        return 1.0 / self.requests_per_second if self.requests_per_second > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class LicenseRules:
+    #: purpose -> accepted SPDX ids
+    accept: dict[str, frozenset[str]]
+    #: SPDX id of a license the reviewed ToS grants site-wide, if any
+    default: str | None = None
+    #: whether images on the site share the page license (issue: image scope)
+    images_share_page_license: bool = False
+
+    def accepted(self, spdx: str, purpose: str) -> bool:
+        return spdx in self.accept.get(purpose, frozenset())
+
+
+@dataclass(frozen=True)
+class SitePolicy:
+    name: str
+    source: str  # file path the policy came from
+    sha256: str  # hash of the policy file (and defaults) that produced it
+    version: str
+    hosts: tuple[str, ...]
+    tos: ToSReview
+    purposes: frozenset[str]
+    start_urls: tuple[str, ...]
+    sitemaps: tuple[str, ...]
+    allow_paths: tuple[PathPattern, ...]
+    deny_paths: tuple[PathPattern, ...]
+    rate: Rate
+    licenses: LicenseRules
+    retention_days: int
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def purpose_allowed(self, purpose: str) -> bool:
+        return purpose in self.purposes and self.tos.permits(purpose)
+
+    def path_decision(self, path: str) -> tuple[bool, PathPattern | None]:
+        """Longest matching allow/deny pattern decides; deny wins ties; no match = denied."""
+        best: tuple[int, bool, PathPattern | None] = (-1, False, None)
+        for allowed, patterns in ((True, self.allow_paths), (False, self.deny_paths)):
+            for pattern in patterns:
+                if pattern.matches(path):
+                    length = len(pattern.pattern)
+                    if length > best[0] or (length == best[0] and not allowed):
+                        best = (length, allowed, pattern)
+        return best[1], best[2]

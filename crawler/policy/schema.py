@@ -1,0 +1,67 @@
+"""JSON Schema of a site policy file (after merging ``_defaults.yaml``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_VERDICT = {"enum": ["allowed", "research-only", "prohibited"]}
+_PURPOSE = {"enum": ["research", "commercial"]}
+_STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_PATH_LIST = {"type": "array", "items": {"type": "string", "pattern": "^/"}}
+_URL_LIST = {"type": "array", "items": {"type": "string", "pattern": "^https?://"}}
+
+POLICY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["hosts", "tos", "purposes", "licenses", "retention_days"],
+    "properties": {
+        "name": {"type": "string"},
+        "version": {"type": ["string", "integer"]},
+        "hosts": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+        "tos": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["url", "reviewed", "reviewer", "crawling", "ai_training"],
+            "properties": {
+                "url": {"type": "string", "pattern": "^https?://"},
+                "reviewed": {"type": "string", "format": "date"},
+                "reviewer": {"type": "string", "minLength": 1},
+                "crawling": _VERDICT,
+                "ai_training": _VERDICT,
+                "notes": {"type": "string"},
+            },
+        },
+        "purposes": {"type": "array", "items": _PURPOSE, "uniqueItems": True},
+        "start_urls": _URL_LIST,
+        "sitemaps": _URL_LIST,
+        "allow_paths": _PATH_LIST,
+        "deny_paths": _PATH_LIST,
+        "rate": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "requests_per_second": {"type": "number", "exclusiveMinimum": 0},
+                "concurrency": {"type": "integer", "minimum": 1},
+            },
+        },
+        "licenses": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["accept"],
+            "properties": {
+                "accept": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"research": _STR_LIST, "commercial": _STR_LIST},
+                },
+                "default": {"type": "string", "minLength": 1},
+                "images_share_page_license": {"type": "boolean"},
+            },
+        },
+        "retention_days": {"type": "integer", "minimum": 1},
+    },
+}
+
+#: keys of ``_defaults.yaml``: everything but what identifies a site
+DEFAULTS_KEYS = frozenset(POLICY_SCHEMA["properties"]) - {"name", "hosts", "start_urls",
+                                                          "sitemaps", "tos", "version"}

@@ -1,0 +1,94 @@
+"""Scrapy addon that turns a crawl into a compliant one.
+
+It loads and validates the policies *before* the engine exists (so an invalid policy
+directory stops the crawl before any request), opens the ledger and the store, and wires
+the gates into Scrapy's own extension points. Scrapy's fail-open robots middleware and
+its remote-control server are switched off; per-site rates become ``DOWNLOAD_SLOTS``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+
+from crawler.ledger import Ledger
+from crawler.policy.model import PURPOSES
+from crawler.policy.registry import PolicyRegistry
+from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.storage.base import open_store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+_PKG = "crawler.scrapy_adapters"
+DOWNLOADER_MIDDLEWARES = {
+    f"{_PKG}.allowlist.AllowListMiddleware": 10,  # before everything: no I/O without a policy
+    f"{_PKG}.robots.RobotsGateMiddleware": 100,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {f"{_PKG}.itemgate.ItemGateMiddleware": 950}
+ITEM_PIPELINES = {f"{_PKG}.store.StorePipeline": 900}
+EXTENSIONS = {f"{_PKG}.progress.ComplianceProgress": 500}
+
+
+class ComplianceConfigError(ValueError):
+    pass
+
+
+class ComplianceAddon:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.context: ComplianceContext | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ComplianceAddon:
+        return cls(crawler)
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        purpose = settings.get("COMPLIANCE_PURPOSE")
+        if purpose not in PURPOSES:
+            raise ComplianceConfigError(
+                f"COMPLIANCE_PURPOSE must be one of {', '.join(PURPOSES)}, not {purpose!r}")
+        registry = PolicyRegistry.from_directory(settings["COMPLIANCE_POLICIES"],
+                                                 settings.getlist("COMPLIANCE_SITES"))
+        if not len(registry):
+            raise ComplianceConfigError("no policy matches COMPLIANCE_SITES "
+                                        f"{settings.getlist('COMPLIANCE_SITES')}")
+        store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"))
+        ledger_path = settings.get("COMPLIANCE_LEDGER") or Path(store.root) / "ledger.jsonl"
+        run_id = uuid.uuid4().hex[:12]
+        self.context = ComplianceContext(
+            registry=registry, purpose=purpose, ledger=Ledger(ledger_path, run_id), store=store,
+            token=settings["COMPLIANCE_ROBOTS_TOKEN"], run_id=run_id, crawler=self.crawler)
+
+        settings.set("ROBOTSTXT_OBEY", False, "addon")
+        settings.set("REMOTE_CONTROL_ENABLED", False, "addon")
+        settings.set("DOWNLOAD_DELAY_JITTER", 0.0, "addon")
+        settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, "addon")
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        for policy in registry:
+            for host in policy.hosts:
+                if not host.startswith("*."):
+                    slots.setdefault(host, {"concurrency": policy.rate.concurrency,
+                                            "delay": policy.rate.min_gap, "jitter": 0.0})
+        settings.set("DOWNLOAD_SLOTS", slots, "addon")
+        for name, components in (("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
+                                 ("SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES),
+                                 ("ITEM_PIPELINES", ITEM_PIPELINES), ("EXTENSIONS", EXTENSIONS)):
+            for path, order in components.items():
+                settings[name][path] = order
+        self.crawler.signals.connect(self._close, signal=signals.engine_stopped)
+        logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s",
+                    len(registry), purpose, store.root, ledger_path, run_id)
+
+    def _close(self) -> None:
+        if self.context is not None:
+            self.context.store.close()
+            self.context.ledger.close()

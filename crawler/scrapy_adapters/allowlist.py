@@ -1,0 +1,42 @@
+"""Downloader middleware for gate 1, first in the chain: no request of any kind leaves
+for a host, path or purpose without a policy.
+
+Every request passes here, whoever made it: spider requests, robots.txt and other
+control-file fetches made through ``engine.download``, and redirect targets (the
+redirect middleware hands them back to the engine, which sends them down the chain
+again). ``dont_filter``, ``dont_obey_robotstxt`` and ``download_slot`` meta keys
+change nothing here; a ``download_slot`` is reset to the host so per-site politeness
+cannot be sidestepped.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+
+from crawler.gates import allowlist
+from crawler.scrapy_adapters.context import ComplianceContext
+
+META_KIND = "compliance_kind"
+
+
+class AllowListMiddleware:
+    def __init__(self, context: ComplianceContext):
+        self.context = context
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AllowListMiddleware:
+        return cls(ComplianceContext.of(crawler))
+
+    def process_request(self, request: Request) -> None:
+        decision, policy = allowlist.check(request.url, self.context.registry,
+                                           self.context.purpose)
+        redirected_from = request.meta.get("redirect_urls")
+        self.context.record(
+            request.url, decision, kind=request.meta.get(META_KIND, "page"),
+            policy=policy.name if policy else None,
+            **({"redirected_from": redirected_from[-1]} if redirected_from else {}))
+        if not decision.allowed:
+            raise IgnoreRequest(f"[allowlist/{decision.reason}] {decision.sentence}")
+        request.meta.pop("download_slot", None)

@@ -1,0 +1,46 @@
+"""What every compliance component of one crawl shares: policies, purpose, ledger, store."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from crawler.gates.decision import Decision
+from crawler.ledger import Ledger
+from crawler.policy.registry import PolicyRegistry
+from crawler.storage.base import Store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger("crawler.compliance")
+
+
+@dataclass
+class ComplianceContext:
+    registry: PolicyRegistry
+    purpose: str
+    ledger: Ledger
+    store: Store
+    token: str
+    run_id: str
+    crawler: Crawler | None = field(default=None, repr=False)
+
+    def record(self, url: str, decision: Decision, **context: Any) -> None:
+        """Ledger line, stats counter and (for denials) a debug log line for one decision."""
+        self.ledger.record(url, decision, purpose=self.purpose, **context)
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(
+                f"compliance/{decision.gate}/{'allow' if decision.allowed else decision.reason}")
+        if not decision.allowed:
+            logger.debug("%s [%s/%s] %s", url, decision.gate, decision.reason, decision.sentence)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> ComplianceContext:
+        from crawler.scrapy_adapters.addon import ComplianceAddon
+
+        for addon in crawler.addons.addons:
+            if isinstance(addon, ComplianceAddon) and addon.context is not None:
+                return addon.context
+        raise RuntimeError("ComplianceAddon is not enabled (add it to the ADDONS setting)")

@@ -1,0 +1,59 @@
+"""Item pipeline: commit permitted items with their sidecar; a store error fails the item
+closed (not stored, recorded) and the crawl goes on."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler import sidecar
+from crawler.gates.decision import Decision
+from crawler.items import CorpusItem
+from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.storage.base import StoreError, StoreItem
+
+GATE = "store"
+
+
+class StorePipeline:
+    def __init__(self, context: ComplianceContext):
+        self.context = context
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(ComplianceContext.of(crawler))
+
+    def process_item(self, item: CorpusItem) -> CorpusItem:
+        if not isinstance(item, CorpusItem):
+            return item
+        if item.license is None or item.policy is None:
+            raise DropItem(f"{item.url} reached the store without passing the item gates")
+        ctx = self.context
+        policy = next(p for p in ctx.registry if p.name == item.policy)
+        digest = hashlib.sha256(item.body).hexdigest()
+        card = sidecar.build(
+            url=item.url, kind=item.kind, content_type=item.content_type, sha256=digest,
+            size=len(item.body), fetched_at=item.fetched_at, status=item.status,
+            chosen=item.license, statements=item.statements, title=item.title,
+            creator=item.creator, policy=policy, purpose=ctx.purpose, robots=item.robots,
+            decisions=item.decisions, run_id=ctx.run_id, page_url=item.page_url)
+        host = urlsplit(item.url).hostname or ""
+        stored = StoreItem(url=item.url, host=host, kind=item.kind, content=item.body,
+                           content_type=item.content_type, sha256=digest, sidecar=card,
+                           manifest_extra={"spdx": card["license"]["spdx"],
+                                           "policy": policy.name, "purpose": ctx.purpose})
+        try:
+            committed = ctx.store.put(stored)
+        except StoreError as exc:
+            ctx.record(item.url, Decision.deny(GATE, "store_error", str(exc)), kind=item.kind,
+                       policy=policy.name)
+            raise DropItem(f"[store/store_error] {exc}") from exc
+        ctx.record(item.url, Decision.allow(
+            GATE, "Stored with its license sidecar." if committed.new
+            else "Already stored (same content): nothing written.",
+            content=committed.content_path, sidecar=committed.sidecar_path, sha256=digest,
+            new=committed.new, spdx=card["license"]["spdx"]), kind=item.kind, policy=policy.name)
+        return item

@@ -1,0 +1,34 @@
+"""Scrapy settings of the project (``scrapy.cfg`` points here).
+
+Everything compliance-specific is wired by :class:`crawler.scrapy_adapters.addon.ComplianceAddon`
+from the ``COMPLIANCE_*`` settings below, so a user's own Scrapy project can enable the
+same gates by adding the addon to its ``ADDONS``.
+"""
+
+BOT_NAME = "compliance-crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+ADDONS = {"crawler.scrapy_adapters.addon.ComplianceAddon": 0}
+
+# The product token robots.txt groups are matched against, and the User-Agent sent.
+COMPLIANCE_ROBOTS_TOKEN = "compliance-crawler"
+USER_AGENT = "compliance-crawler/0.1 (+https://github.com/compliance-crawler; research corpus)"
+
+COMPLIANCE_POLICIES = "policies"
+COMPLIANCE_PURPOSE = None  # research | commercial: required
+COMPLIANCE_SITES: list[str] = []  # narrow the crawl to these hosts / policy names
+COMPLIANCE_STORE = "corpus"
+COMPLIANCE_LEDGER = None  # default: <store>/ledger.jsonl
+COMPLIANCE_STORE_FSYNC = True
+
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # a localhost server that runs code sent to it: never on
+DEPTH_LIMIT = 10
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Floors for hosts not listed exactly in a policy (wildcard hosts): one request at a
+# time, one per second. Exact hosts get their policy's rate through DOWNLOAD_SLOTS.
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 1

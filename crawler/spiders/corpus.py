@@ -1,0 +1,83 @@
+"""The policy-driven spider: starts from the policies' start URLs and sitemaps, follows
+links, and yields page and image items. It decides nothing: every request and item goes
+through the gates that the compliance addon wires in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spiders import SitemapSpider
+
+from crawler.items import CorpusItem
+from crawler.jsonl import utcnow
+from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.signals.attribution import page_attribution
+
+#: spider arguments (``-a name=value``) and the settings they set
+ARGUMENT_SETTINGS = {"policies": "COMPLIANCE_POLICIES", "purpose": "COMPLIANCE_PURPOSE",
+                     "store": "COMPLIANCE_STORE", "ledger": "COMPLIANCE_LEDGER",
+                     "sites": "COMPLIANCE_SITES"}
+
+
+def _headers(response: Response) -> dict[str, list[str]]:
+    return {k.decode("latin-1"): [v.decode("latin-1") for v in values]
+            for k, values in response.headers.items()}
+
+
+class CorpusSpider(SitemapSpider):
+    name = "corpus"
+    sitemap_rules = [("", "parse_page")]
+    link_extractor = LinkExtractor(tags=("a", "area"), attrs=("href",))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CorpusSpider:
+        # Scrapy applies addons after the spider is built, so arguments given with -a
+        # reach the compliance addon as settings.
+        for arg, setting in ARGUMENT_SETTINGS.items():
+            if kwargs.get(arg) is not None:
+                value = kwargs[arg]
+                if setting == "COMPLIANCE_SITES" and isinstance(value, str):
+                    value = [s for s in value.split(",") if s]
+                crawler.settings.set(setting, value, priority="cmdline")
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    async def start(self) -> AsyncIterator[Any]:
+        registry = ComplianceContext.of(self.crawler).registry
+        self.sitemap_urls = [url for policy in registry for url in policy.sitemaps]
+        async for request in super().start():
+            yield request
+        for policy in registry:
+            for url in policy.start_urls:
+                yield Request(url, callback=self.parse_page)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        title = creator = ""
+        if isinstance(response, TextResponse):
+            title, creator = page_attribution(response.selector)
+        yield CorpusItem(kind="page", url=response.url, status=response.status,
+                         content_type=content_type, body=response.body,
+                         headers=_headers(response), fetched_at=utcnow(), title=title,
+                         creator=creator, robots=response.meta.get("compliance_robots"))
+        if not isinstance(response, TextResponse):
+            return
+        for img in response.xpath("//img[@src]"):
+            yield Request(response.urljoin(img.attrib["src"].strip()), callback=self.parse_image,
+                          meta={META_KIND: "image", "page_url": response.url,
+                                "alt": " ".join(img.attrib.get("alt", "").split())})
+        for link in self.link_extractor.extract_links(response):
+            yield Request(link.url, callback=self.parse_page)
+
+    def parse_image(self, response: Response) -> Iterator[CorpusItem]:
+        yield CorpusItem(kind="image", url=response.url, status=response.status,
+                         content_type=response.headers.get("Content-Type", b"")
+                         .decode("latin-1"),
+                         body=response.body, headers=_headers(response), fetched_at=utcnow(),
+                         page_url=response.meta.get("page_url"), title=response.meta.get("alt", ""),
+                         robots=response.meta.get("compliance_robots"))
