@@ -116,6 +116,11 @@ class SiteServer:
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                              daemon=True).start()
 
+    def routes(self, address: str) -> dict[str, Handler]:
+        """The live route table of one address: tests add routes that need the port."""
+        [server] = [s for s in self._servers if s.server_address[0] == address]
+        return server.routes
+
     def url(self, address: str, path: str = "/") -> str:
         return f"http://{address}:{self.port}{path}"
 

@@ -22,6 +22,10 @@ class Decision:
     def deny(cls, gate: str, reason: str, sentence: str, **evidence: Any) -> Decision:
         return cls(gate, False, reason, sentence, evidence)
 
-    def as_record(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
+        """The decision without its evidence, for the chain of decisions in a sidecar."""
         return {"gate": self.gate, "decision": "allow" if self.allowed else "deny",
-                "reason": self.reason, "sentence": self.sentence, "evidence": self.evidence}
+                "reason": self.reason, "sentence": self.sentence}
+
+    def as_record(self) -> dict[str, Any]:
+        return {**self.summary(), "evidence": self.evidence}

@@ -71,7 +71,6 @@ class ComplianceAddon:
         settings.set("ROBOTSTXT_OBEY", False, "addon")
         settings.set("REMOTE_CONTROL_ENABLED", False, "addon")
         settings.set("DOWNLOAD_DELAY_JITTER", 0.0, "addon")
-        settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, "addon")
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         for policy in registry:
             for host in policy.hosts:

@@ -34,7 +34,7 @@ class AllowListMiddleware:
                                            self.context.purpose)
         redirected_from = request.meta.get("redirect_urls")
         self.context.record(
-            request.url, decision, kind=request.meta.get(META_KIND, "page"),
+            request.url, decision, request.meta, kind=request.meta.get(META_KIND, "page"),
             policy=policy.name if policy else None,
             **({"redirected_from": redirected_from[-1]} if redirected_from else {}))
         if not decision.allowed:

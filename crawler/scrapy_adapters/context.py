@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("crawler.compliance")
 
+#: request meta key: the gate decisions taken so far for this request (and its redirects)
+META_DECISIONS = "compliance_decisions"
+
 
 @dataclass
 class ComplianceContext:
@@ -27,8 +30,13 @@ class ComplianceContext:
     run_id: str
     crawler: Crawler | None = field(default=None, repr=False)
 
-    def record(self, url: str, decision: Decision, **context: Any) -> None:
-        """Ledger line, stats counter and (for denials) a debug log line for one decision."""
+    def record(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,
+               **context: Any) -> None:
+        """Ledger line, stats counter and (for denials) a debug log line for one decision;
+        with ``meta`` (a request's), the decision also joins the chain that the item's
+        sidecar will show."""
+        if meta is not None:
+            meta.setdefault(META_DECISIONS, []).append(decision.summary())
         self.ledger.record(url, decision, purpose=self.purpose, **context)
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value(

@@ -8,6 +8,7 @@ references with it: their requests are dropped (and recorded) before any fetch.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -71,7 +72,9 @@ class ItemGateMiddleware:
                     "their page.", page_url=state.url), kind="image")
                 return False
             if state.license is not None:
-                obj.meta[META_PAGE_LICENSE] = state.license
+                page = state.license
+                obj.meta[META_PAGE_LICENSE] = replace(
+                    page, channel="page", location=f"{state.url} {page.channel} {page.location}")
         return True
 
     def _judge(self, item: CorpusItem, response: Response) -> bool:
@@ -95,7 +98,7 @@ class ItemGateMiddleware:
             decision, chosen = license_gate.check(found, fallback, policy, self.context.purpose)
         self.context.record(item.url, decision, kind=item.kind,
                             policy=policy.name if policy else None)
-        item.decisions.append(decision.as_record())
+        item.decisions.append(decision.summary())
         if not decision.allowed:
             return False
         item.policy = policy.name if policy else None

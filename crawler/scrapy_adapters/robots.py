@@ -54,7 +54,8 @@ class RobotsGateMiddleware:
         snapshot = await self.snapshot(f"{parts.scheme}://{parts.netloc}")
         decision = robots_gate.check(snapshot, request_path(request.url), self.context.token,
                                      self.ai_tokens)
-        self.context.record(request.url, decision, kind=request.meta.get(META_KIND, "page"))
+        self.context.record(request.url, decision, request.meta,
+                            kind=request.meta.get(META_KIND, "page"))
         if not decision.allowed:
             raise IgnoreRequest(f"[robots/{decision.reason}] {decision.sentence}")
         request.meta[META_ROBOTS] = snapshot.as_record()
@@ -77,7 +78,7 @@ class RobotsGateMiddleware:
         url = origin + ROBOTS_PATH
         request = Request(url, priority=self.DOWNLOAD_PRIORITY, dont_filter=True,
                           callback=NO_CALLBACK,
-                          meta={META_KIND: "robots", "redirect_ttl": 5})
+                          meta={META_KIND: "robots", "redirect_ttl": 5, "dont_retry": True})
         stats = self.crawler.stats
         try:
             response = await self.crawler.engine.download_async(request)

@@ -16,7 +16,8 @@ from scrapy.spiders import SitemapSpider
 from crawler.items import CorpusItem
 from crawler.jsonl import utcnow
 from crawler.scrapy_adapters.allowlist import META_KIND
-from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.context import META_DECISIONS, ComplianceContext
+from crawler.scrapy_adapters.robots import META_ROBOTS
 from crawler.signals.attribution import page_attribution
 
 #: spider arguments (``-a name=value``) and the settings they set
@@ -64,7 +65,8 @@ class CorpusSpider(SitemapSpider):
         yield CorpusItem(kind="page", url=response.url, status=response.status,
                          content_type=content_type, body=response.body,
                          headers=_headers(response), fetched_at=utcnow(), title=title,
-                         creator=creator, robots=response.meta.get("compliance_robots"))
+                         creator=creator, robots=response.meta.get(META_ROBOTS),
+                         decisions=list(response.meta.get(META_DECISIONS, [])))
         if not isinstance(response, TextResponse):
             return
         for img in response.xpath("//img[@src]"):
@@ -80,4 +82,5 @@ class CorpusSpider(SitemapSpider):
                          .decode("latin-1"),
                          body=response.body, headers=_headers(response), fetched_at=utcnow(),
                          page_url=response.meta.get("page_url"), title=response.meta.get("alt", ""),
-                         robots=response.meta.get("compliance_robots"))
+                         robots=response.meta.get(META_ROBOTS),
+                         decisions=list(response.meta.get(META_DECISIONS, [])))

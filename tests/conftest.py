@@ -1,0 +1,121 @@
+"""Shared fixtures: real HTTP servers on 127.0.0.x, policy files, crawls run as the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from crawler.demo.server import Handler, Route, SiteServer
+from crawler.jsonl import read_jsonl
+
+REPO = Path(__file__).resolve().parents[1]
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def page(body: str = "", license_url: str | None = CC_BY, title: str = "A page",
+         links: tuple[str, ...] = (), images: tuple[str, ...] = ()) -> Route:
+    """An HTML page with optional rel=license link, links and images."""
+    parts = [f"<html><head><title>{title}</title></head><body><p>{body}</p>"]
+    parts += [f'<a href="{href}">link</a>' for href in links]
+    parts += [f'<img src="{src}" alt="img">' for src in images]
+    if license_url:
+        parts.append(f'<a rel="license" href="{license_url}">license</a>')
+    parts.append("</body></html>")
+    return Route("".join(parts).encode())
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+       b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
+       b"\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def image(headers: dict[str, str | list[str]] | None = None) -> Route:
+    return Route(PNG, headers=headers or {}, content_type="image/png")
+
+
+def write_policy(directory: Path, name: str, host: str, start_urls: list[str],
+                 **fields: Any) -> Path:
+    policy: dict[str, Any] = {
+        "name": name, "hosts": [host],
+        "tos": {"url": f"http://{host}/terms", "reviewed": "2026-11-01", "reviewer": "Test",
+                "crawling": "allowed", "ai_training": "allowed"},
+        "purposes": ["research", "commercial"], "start_urls": start_urls,
+        "rate": {"requests_per_second": 50, "concurrency": 4},
+        "licenses": {"accept": {"research": ["CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0"],
+                                "commercial": ["CC-BY-4.0"]}},
+        "retention_days": 30,
+    }
+    for key, value in fields.items():
+        if isinstance(value, dict) and isinstance(policy.get(key), dict):
+            policy[key] = {**policy[key], **value}
+        else:
+            policy[key] = value
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(policy, sort_keys=False))
+    return path
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    store: Path
+    ledger_path: Path
+
+    @property
+    def ledger(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.ledger_path)
+
+    @property
+    def manifest(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.store / "manifest.jsonl")
+
+    def stored_urls(self) -> set[str]:
+        return {e["url"] for e in self.manifest}
+
+    def sidecar(self, url: str) -> dict[str, Any]:
+        [entry] = [e for e in self.manifest if e["url"] == url]
+        return json.loads((self.store / entry["sidecar"]).read_text())
+
+    def decisions(self, url: str) -> list[tuple[str, str]]:
+        return [(r["gate"], r["reason"]) for r in self.ledger if r["url"] == url]
+
+
+def run_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def crawl(policies: Path, store: Path, purpose: str = "research", *settings: str,
+          expect: int = 0) -> CrawlResult:
+    args = ["crawl", "--policies", str(policies), "--store", str(store), "--purpose", purpose]
+    for setting in settings:
+        args += ["-s", setting]
+    proc = run_cli(*args)
+    assert proc.returncode == expect, proc.stderr[-3000:]
+    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, store, store / "ledger.jsonl")
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """Start a SiteServer over {address: routes}; stopped at the end of the test."""
+    servers: list[SiteServer] = []
+
+    def start(sites: dict[str, dict[str, Handler]]) -> SiteServer:
+        server = SiteServer(sites)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()

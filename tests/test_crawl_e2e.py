@@ -1,0 +1,167 @@
+"""End-to-end crawls of local sites on 127.0.0.x through the real CLI.
+
+Assertions are on outcomes: what the store holds, what sidecars and the ledger say, and
+what each site's server actually received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from conftest import CC_BY, crawl, image, page, run_cli, write_policy
+
+from crawler.demo.server import Route
+
+SITE, UNLISTED = "127.0.0.21", "127.0.0.29"
+CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
+
+
+def test_gated_crawl_end_to_end(serve, tmp_path: Path) -> None:
+    server = serve({
+        SITE: {
+            "/robots.txt": Route(b"User-agent: *\nDisallow: /nobots/\n", content_type="text/plain"),
+            "/a.html": page("a", license_url=CC_BY_SA, images=("/dog.png",)),
+            "/nolicense.html": page("no license", license_url=None, images=("/lost.png",)),
+            "/private/x.html": page("private"),
+            "/nobots/y.html": page("robots say no"),
+            "/nd.html": page("nd", license_url="https://creativecommons.org/licenses/by-nd/4.0/"),
+            "/cat.png": image(),
+            "/dog.png": image({"Link": f'<{CC_BY}>; rel="license"'}),
+            "/lost.png": image(),
+        },
+        UNLISTED: {"/": page("unlisted"), "/trap": page("trap")},
+    })
+    # routes that point off-site need the port, known only once the server listens
+    unlisted_root = server.url(UNLISTED, "/")
+    server.routes(SITE).update({
+        "/": page("home", links=("/a.html", "/nolicense.html", "/private/x.html",
+                                 "/nobots/y.html", "/nd.html", "/redirect", unlisted_root),
+                  images=("/cat.png",)),
+        "/redirect": Route(b"", 302, {"Location": server.url(UNLISTED, "/trap")}),
+    })
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")], deny_paths=["/private/"],
+                 licenses={"images_share_page_license": True})
+
+    result = crawl(policies, tmp_path / "corpus")
+
+    url = lambda path: server.url(SITE, path)  # noqa: E731
+    assert result.stored_urls() == {url("/"), url("/a.html"), url("/cat.png"), url("/dog.png")}
+    # nothing went to the host without a policy, neither by link nor by redirect
+    assert server.hits_for(UNLISTED) == []
+    assert ("allowlist", "no_policy") in result.decisions(unlisted_root)
+    trap = [r for r in result.ledger if r["url"] == server.url(UNLISTED, "/trap")]
+    assert trap and trap[0]["reason"] == "no_policy"
+    assert trap[0]["redirected_from"] == url("/redirect")
+    # paths outside the policy and robots-disallowed paths were never requested
+    requested = {h.path for h in server.hits_for(SITE)}
+    assert "/private/x.html" not in requested and "/nobots/y.html" not in requested
+    assert result.decisions(url("/private/x.html")) == [("allowlist", "path_denied")]
+    assert ("robots", "robots_disallowed") in result.decisions(url("/nobots/y.html"))
+    # fetched but not stored, each with its reason
+    assert ("license", "license_missing") in result.decisions(url("/nolicense.html"))
+    assert ("license", "license_not_accepted") in result.decisions(url("/nd.html"))
+    # images of a page that is not kept are not even requested
+    assert "/lost.png" not in requested
+    assert ("license", "page_excluded") in result.decisions(url("/lost.png"))
+    # every stored item has content + sidecar; the sidecar matches the content
+    for entry in result.manifest:
+        content = (result.store / entry["content"]).read_bytes()
+        card = result.sidecar(entry["url"])
+        assert entry["sidecar"] == entry["content"] + ".license.json"
+        assert card["sha256"] == hashlib.sha256(content).hexdigest() == entry["sha256"]
+        assert card["policy"]["name"] == "site" and len(card["policy"]["sha256"]) == 64
+        assert card["robots"]["outcome"] == "parsed" and len(card["robots"]["sha256"]) == 64
+        assert [d["gate"] for d in card["decisions"]][:2] == ["allowlist", "robots"]
+    assert result.sidecar(url("/a.html"))["license"]["spdx"] == "CC-BY-SA-4.0"
+    assert result.sidecar(url("/a.html"))["evidence"]["chosen"]["channel"] == "html:a"
+    assert result.sidecar(url("/cat.png"))["license"]["spdx"] == "CC-BY-4.0"
+    assert result.sidecar(url("/cat.png"))["evidence"]["chosen"]["channel"] == "page"
+    dog = result.sidecar(url("/dog.png"))
+    assert dog["evidence"]["chosen"]["channel"] == "http:link"
+    assert dog["attribution"]["source_url"] == url("/dog.png")
+    assert dog["attribution"]["license_url"] == CC_BY
+    # the summary line counts what the manifest holds
+    assert "stored 4 new item(s)" in result.stdout
+
+
+def test_recrawl_is_idempotent(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/": page("home", links=("/a.html",)), "/a.html": page("a")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    first = crawl(policies, tmp_path / "corpus")
+    files = sorted(p.relative_to(first.store) for p in (first.store / "items").rglob("*"))
+    second = crawl(policies, tmp_path / "corpus")
+    assert len(second.manifest) == len(first.manifest) == 2
+    assert sorted(p.relative_to(second.store) for p in (second.store / "items").rglob("*")) == files
+    assert "stored 0 new item(s), 2 unchanged" in second.stdout
+
+
+def test_invalid_policy_directory_stops_before_any_request(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "good", SITE, [server.url(SITE, "/")])
+    (policies / "bad.yaml").write_text("hosts: [x.example]\nrate: {requests_per_second: 0}\n")
+    result = crawl(policies, tmp_path / "corpus", expect=2)
+    assert f"{policies}/bad.yaml:1: tos: 'tos' is required" in result.stderr or \
+        f"{policies}/bad.yaml:1: 'tos' is required" in result.stderr, result.stderr
+    assert f"{policies}/bad.yaml:2: rate.requests_per_second:" in result.stderr
+    assert server.hits == []
+    assert not (tmp_path / "corpus").exists()
+
+
+def test_robots_unreachable_fails_closed(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/robots.txt": Route(b"oops", 503), "/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    result = crawl(policies, tmp_path / "corpus")
+    assert [h.path for h in server.hits] == ["/robots.txt"]
+    assert result.manifest == []
+    assert ("robots", "robots_unreachable") in result.decisions(server.url(SITE, "/"))
+
+
+def test_robots_404_allows_crawl(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    result = crawl(policies, tmp_path / "corpus")
+    assert result.stored_urls() == {server.url(SITE, "/")}
+    assert result.sidecar(server.url(SITE, "/"))["robots"]["outcome"] == "unavailable"
+
+
+def test_purpose_and_tos_gate(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")], purposes=["research"],
+                 tos={"ai_training": "research-only"})
+    result = crawl(policies, tmp_path / "corpus", "commercial")
+    assert server.hits == []  # not even robots.txt
+    assert result.decisions(server.url(SITE, "/")) == [("allowlist", "tos_prohibited")]
+
+
+def test_scrapy_native_crawl_command(serve, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    server = serve({SITE: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    store = tmp_path / "corpus"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "corpus", "-a", f"policies={policies}",
+         "-a", "purpose=research", "-a", f"store={store}"],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (store / "manifest.jsonl").read_text().count("\n") == 1
+
+
+def test_validate_command(tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [f"http://{SITE}/"])
+    proc = run_cli("validate", "--policies", str(policies))
+    assert proc.returncode == 0 and "ok  site" in proc.stdout
+    (policies / "site.yaml").write_text("hosts: []\n")
+    proc = run_cli("validate", "--policies", str(policies))
+    assert proc.returncode == 2 and f"{policies}/site.yaml:1: hosts: [] should be non-empty" \
+        in proc.stderr
