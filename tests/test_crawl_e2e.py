@@ -165,3 +165,33 @@ def test_validate_command(tmp_path: Path) -> None:
     proc = run_cli("validate", "--policies", str(policies))
     assert proc.returncode == 2 and f"{policies}/site.yaml:1: hosts: [] should be non-empty" \
         in proc.stderr
+
+
+def test_sitemaps_and_unfollowed_file_links(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/": page("home", links=("/report.pdf", "/steps")),
+                           "/steps": page("steps"), "/from-sitemap.html": page("sitemap only"),
+                           "/report.pdf": Route(b"%PDF-1.4", content_type="application/pdf")}})
+    sitemap = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
+               f'schemas/sitemap/0.9"><url><loc>{server.url(SITE, "/from-sitemap.html")}</loc>'
+               '</url></urlset>')
+    server.routes(SITE)["/sitemap.xml"] = Route(sitemap.encode(), content_type="application/xml")
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")],
+                 sitemaps=[server.url(SITE, "/sitemap.xml")])
+    result = crawl(policies, tmp_path / "corpus")
+    assert result.stored_urls() == {server.url(SITE, p) for p in ("/", "/steps",
+                                                                  "/from-sitemap.html")}
+    assert "/report.pdf" not in {h.path for h in server.hits}
+    assert result.decisions(server.url(SITE, "/report.pdf")) == [("spider", "not_followed")]
+
+
+def test_demo_command(tmp_path: Path) -> None:
+    proc = run_cli("demo", "--out", str(tmp_path / "corpus"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "requests received by the host without a policy: 0" in proc.stdout
+    assert "stored 11 new item(s)" in proc.stdout
+    for reason in ("allowlist/no_policy", "allowlist/path_denied", "robots/robots_disallowed",
+                   "robots/robots_ai_optout", "robots/robots_unreachable",
+                   "license/license_missing", "license/license_not_accepted",
+                   "license/license_conflict", "license/license_unknown"):
+        assert f"excluded  {reason}" in proc.stdout, reason

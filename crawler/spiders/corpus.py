@@ -10,15 +10,20 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.spiders import SitemapSpider
+from scrapy.utils.url import url_has_any_extension
 
+from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
 from crawler.jsonl import utcnow
 from crawler.scrapy_adapters.allowlist import META_KIND
 from crawler.scrapy_adapters.context import META_DECISIONS, ComplianceContext
 from crawler.scrapy_adapters.robots import META_ROBOTS
 from crawler.signals.attribution import page_attribution
+
+#: file types whose links are recorded but not followed (Scrapy's own list)
+NOT_FOLLOWED = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 
 #: spider arguments (``-a name=value``) and the settings they set
 ARGUMENT_SETTINGS = {"policies": "COMPLIANCE_POLICIES", "purpose": "COMPLIANCE_PURPOSE",
@@ -34,7 +39,8 @@ def _headers(response: Response) -> dict[str, list[str]]:
 class CorpusSpider(SitemapSpider):
     name = "corpus"
     sitemap_rules = [("", "parse_page")]
-    link_extractor = LinkExtractor(tags=("a", "area"), attrs=("href",))
+    #: every link is extracted; those to non-HTML files are recorded, not followed
+    link_extractor = LinkExtractor(tags=("a", "area"), attrs=("href",), deny_extensions=())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CorpusSpider:
@@ -73,7 +79,13 @@ class CorpusSpider(SitemapSpider):
             yield Request(response.urljoin(img.attrib["src"].strip()), callback=self.parse_image,
                           meta={META_KIND: "image", "page_url": response.url,
                                 "alt": " ".join(img.attrib.get("alt", "").split())})
+        context = ComplianceContext.of(self.crawler)
         for link in self.link_extractor.extract_links(response):
+            if url_has_any_extension(link.url, NOT_FOLLOWED):
+                context.record(link.url, Decision.deny(
+                    "spider", "not_followed", "Links to non-HTML files are not followed."),
+                    kind="page")
+                continue
             yield Request(link.url, callback=self.parse_page)
 
     def parse_image(self, response: Response) -> Iterator[CorpusItem]:
