@@ -19,7 +19,8 @@ from crawler.storage.local import LocalStore
 def make_item(url: str = "http://a.example/x", body: bytes = b"<html>x</html>") -> StoreItem:
     digest = hashlib.sha256(body).hexdigest()
     return StoreItem(url=url, host="a.example", kind="page", content=body,
-                     content_type="text/html", sha256=digest, sidecar={"url": url, "sha256": digest})
+                     content_type="text/html", sha256=digest,
+                     sidecar={"url": url, "sha256": digest})
 
 
 def assert_consistent(root: Path) -> None:

@@ -403,6 +403,11 @@ class TestAITrainingOptout:
         r = robots("User-agent: GPTBot\nAllow: /\nUser-agent: *\nDisallow: /\n")
         assert r.ai_training_optout("/x", ["GPTBot"]) == []
 
+    def test_robots_txt_itself_is_never_an_optout(self) -> None:
+        r = robots("User-agent: GPTBot\nDisallow: /\n")
+        assert r.ai_training_optout("/robots.txt", ["GPTBot"]) == []
+        assert r.ai_training_optout("/", ["GPTBot"]) == ["GPTBot"]
+
     def test_default_token_list(self) -> None:
         assert "GPTBot" in DEFAULT_AI_TRAINING_TOKENS
         assert "Google-Extended" in DEFAULT_AI_TRAINING_TOKENS
@@ -525,6 +530,15 @@ class TestContentUsage:
         r = robots("User-agent: *\nContent-Usage: /*.pdf$ train-ai=n\n")
         assert optouts(r, "/a/b.pdf") == [True]
         assert optouts(r, "/a/b.html") == []
+
+    def test_combined_optout(self) -> None:
+        def pref(optout: bool | None) -> AIPreference:
+            return AIPreference("content-usage", "", 1, optout)
+
+        assert combined_optout([]) is None
+        assert combined_optout([pref(False)]) is False
+        assert combined_optout([pref(False), pref(None)]) is None
+        assert combined_optout([pref(None), pref(True), pref(False)]) is True
 
     def test_both_kinds_reported(self) -> None:
         r = robots("User-agent: *\nContent-Signal: ai-train=yes\nContent-Usage: train-ai=n\n")

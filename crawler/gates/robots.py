@@ -31,6 +31,13 @@ class RobotsSnapshot:
     robots: RobotsTxt | None = None
     error: str | None = None
 
+    def min_gap(self, token: str) -> float:
+        """Seconds between requests that robots.txt asks of ``token`` (Crawl-delay and
+        Request-rate; the larger wins), 0 when it asks nothing."""
+        if self.robots is None:
+            return 0.0
+        return max(self.robots.crawl_delay(token) or 0.0, self.robots.request_rate(token) or 0.0)
+
     @property
     def sha256(self) -> str | None:
         return self.robots.sha256 if self.robots is not None else None
@@ -57,8 +64,8 @@ def from_error(url: str, error: str, fetched_at: float) -> RobotsSnapshot:
     return RobotsSnapshot(url, UNREACHABLE, fetched_at, error=error)
 
 
-def check(snapshot: RobotsSnapshot, path: str, token: str,
-          ai_tokens: Sequence[str]) -> Decision:
+def check(snapshot: RobotsSnapshot, path: str, token: str, ai_tokens: Sequence[str],
+          max_gap: float = float("inf")) -> Decision:
     evidence: dict[str, Any] = {"robots_url": snapshot.url, "robots_sha256": snapshot.sha256,
                                 "robots_outcome": snapshot.outcome}
     if snapshot.outcome == UNREACHABLE:
@@ -69,6 +76,12 @@ def check(snapshot: RobotsSnapshot, path: str, token: str,
     if robots is None:
         return Decision.allow(GATE, f"robots.txt is unavailable (HTTP {snapshot.status}): "
                               "no restrictions.", **evidence)
+    gap = snapshot.min_gap(token)
+    if gap > max_gap:
+        return Decision.deny(GATE, "crawl_delay_too_long",
+                             f"robots.txt asks for {gap:g} s between requests, more than the "
+                             f"configured maximum of {max_gap:g} s: the host is skipped.",
+                             crawl_delay=gap, **evidence)
     match = robots.match(path, token)
     if not match.allowed:
         rule = match.rule

@@ -18,6 +18,7 @@ from scrapy import signals
 from crawler.ledger import Ledger
 from crawler.policy.model import PURPOSES
 from crawler.policy.registry import PolicyRegistry
+from crawler.politeness import Politeness
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.storage.base import open_store
 
@@ -31,11 +32,14 @@ _PKG = "crawler.scrapy_adapters"
 DOWNLOADER_MIDDLEWARES = {
     f"{_PKG}.allowlist.AllowListMiddleware": 10,  # before everything: no I/O without a policy
     f"{_PKG}.robots.RobotsGateMiddleware": 100,
+    f"{_PKG}.politeness.ThrottleMiddleware": 580,  # sees 429/503 before RetryMiddleware
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
 }
 SPIDER_MIDDLEWARES = {f"{_PKG}.itemgate.ItemGateMiddleware": 950}
 ITEM_PIPELINES = {f"{_PKG}.store.StorePipeline": 900}
 EXTENSIONS = {f"{_PKG}.progress.ComplianceProgress": 500}
+DOWNLOAD_HANDLERS = {scheme: f"{_PKG}.politeness.PoliteDownloadHandler"
+                     for scheme in ("http", "https")}
 
 
 class ComplianceConfigError(ValueError):
@@ -66,7 +70,15 @@ class ComplianceAddon:
         run_id = uuid.uuid4().hex[:12]
         self.context = ComplianceContext(
             registry=registry, purpose=purpose, ledger=Ledger(ledger_path, run_id), store=store,
-            token=settings["COMPLIANCE_ROBOTS_TOKEN"], run_id=run_id, crawler=self.crawler)
+            token=settings["COMPLIANCE_ROBOTS_TOKEN"], run_id=run_id, crawler=self.crawler,
+            politeness=Politeness(
+                backoff_base=settings.getfloat("COMPLIANCE_BACKOFF_BASE", 2.0),
+                backoff_cap=settings.getfloat("COMPLIANCE_BACKOFF_CAP", 300.0),
+                park_after=settings.getint("COMPLIANCE_PARK_AFTER", 5)))
+        for policy in registry:
+            for host in policy.hosts:
+                if not host.startswith("*."):
+                    self.context.politeness.raise_gap(host, policy.rate.min_gap)
 
         settings.set("ROBOTSTXT_OBEY", False, "addon")
         settings.set("REMOTE_CONTROL_ENABLED", False, "addon")
@@ -80,7 +92,8 @@ class ComplianceAddon:
         settings.set("DOWNLOAD_SLOTS", slots, "addon")
         for name, components in (("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
                                  ("SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES),
-                                 ("ITEM_PIPELINES", ITEM_PIPELINES), ("EXTENSIONS", EXTENSIONS)):
+                                 ("ITEM_PIPELINES", ITEM_PIPELINES), ("EXTENSIONS", EXTENSIONS),
+                                 ("DOWNLOAD_HANDLERS", DOWNLOAD_HANDLERS)):
             for path, order in components.items():
                 settings[name][path] = order
         self.crawler.signals.connect(self._close, signal=signals.engine_stopped)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import allowlist
 from crawler.scrapy_adapters.context import ComplianceContext
@@ -40,3 +41,6 @@ class AllowListMiddleware:
         if not decision.allowed:
             raise IgnoreRequest(f"[allowlist/{decision.reason}] {decision.sentence}")
         request.meta.pop("download_slot", None)
+        if policy is not None:  # wildcard hosts learn their floor here
+            self.context.politeness.raise_gap(urlparse_cached(request).hostname or "",
+                                              policy.rate.min_gap)

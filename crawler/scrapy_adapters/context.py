@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.gates.decision import Decision
 from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
+from crawler.politeness import Politeness
 from crawler.storage.base import Store
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class ComplianceContext:
     store: Store
     token: str
     run_id: str
+    politeness: Politeness = field(default_factory=Politeness)
     crawler: Crawler | None = field(default=None, repr=False)
 
     def record(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,

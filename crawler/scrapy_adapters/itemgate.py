@@ -82,6 +82,10 @@ class ItemGateMiddleware:
         if policy is None:  # only reachable for items a spider invents
             decision = Decision.deny(license_gate.GATE, "no_policy", "No policy for the item.")
             chosen = None
+        elif not 200 <= item.status < 300:
+            decision = Decision.deny(license_gate.GATE, "http_error",
+                                     f"The server answered HTTP {item.status}.")
+            chosen = None
         elif item.kind == "page" and not item.content_type.startswith(HTML_TYPES):
             decision = Decision.deny(license_gate.GATE, "unsupported_content",
                                      f"Pages must be HTML, not {item.content_type!r}.")

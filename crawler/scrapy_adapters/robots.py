@@ -38,6 +38,7 @@ class RobotsGateMiddleware:
         settings = crawler.settings
         self.ttl = settings.getfloat("COMPLIANCE_ROBOTS_TTL", 86400.0)
         self.error_ttl = settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL", 600.0)
+        self.max_gap = settings.getfloat("COMPLIANCE_MAX_CRAWL_DELAY", 60.0)
         self.ai_tokens = tuple(settings.getlist("COMPLIANCE_AI_TOKENS")
                                or DEFAULT_AI_TRAINING_TOKENS)
         self._cache: dict[str, RobotsSnapshot] = {}
@@ -51,16 +52,16 @@ class RobotsGateMiddleware:
         parts = urlparse_cached(request)
         if parts.path == ROBOTS_PATH:  # RFC 9309: /robots.txt itself is always allowed
             return
-        snapshot = await self.snapshot(f"{parts.scheme}://{parts.netloc}")
+        snapshot = await self.snapshot(f"{parts.scheme}://{parts.netloc}", parts.hostname or "")
         decision = robots_gate.check(snapshot, request_path(request.url), self.context.token,
-                                     self.ai_tokens)
+                                     self.ai_tokens, self.max_gap)
         self.context.record(request.url, decision, request.meta,
                             kind=request.meta.get(META_KIND, "page"))
         if not decision.allowed:
             raise IgnoreRequest(f"[robots/{decision.reason}] {decision.sentence}")
         request.meta[META_ROBOTS] = snapshot.as_record()
 
-    async def snapshot(self, origin: str) -> RobotsSnapshot:
+    async def snapshot(self, origin: str, host: str) -> RobotsSnapshot:
         cached = self._cache.get(origin)
         if cached is not None and not cached.expired(time.time(), self.ttl, self.error_ttl):
             return cached
@@ -69,6 +70,9 @@ class RobotsGateMiddleware:
             pending = self._pending[origin] = Deferred()
             snapshot = await self._fetch(origin)
             self._cache[origin] = snapshot
+            gap = snapshot.min_gap(self.context.token)
+            if gap <= self.max_gap:  # a longer one skips the host (the gate says so)
+                self.context.politeness.raise_gap(host, gap)
             del self._pending[origin]
             pending.callback(snapshot)
             return snapshot

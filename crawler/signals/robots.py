@@ -36,7 +36,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.parsers import expat
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "RobotsTxt",
     "Rule",
     "SFParseError",
+    "SFToken",
     "combined_optout",
     "parse_rsl_prohibits_ai_training",
     "parse_sf_dictionary",
@@ -298,7 +299,7 @@ _LCHEX = frozenset("0123456789abcdef")
 SFBareItem = int | float | str | bytes | bool | SFDate | SFDisplayString
 SFParams = dict[str, SFBareItem]
 SFItem = tuple[SFBareItem, SFParams]
-SFMember = tuple["SFBareItem | list[SFItem]", SFParams]
+SFMember = tuple[SFBareItem | list[SFItem], SFParams]
 
 
 class _SFParser:
@@ -750,8 +751,14 @@ class _Group:
                    max(rates, default=None), tuple(prefs))
 
     def decide(self, path: str) -> RobotsMatch:
+        """Decide a normalised path (RFC 9309 §2.2.2: /robots.txt is implicitly allowed)."""
+        if path == "/robots.txt" or path.startswith("/robots.txt?"):
+            return RobotsMatch(True, None, self.tokens)
+        startswith = path.startswith
         for compiled in self.rules:
-            if compiled.pattern.matches(path):
+            pattern = compiled.pattern
+            # Cheap literal-prefix test first: most rules fail here.
+            if startswith(pattern.first) and pattern.matches(path):
                 return RobotsMatch(compiled.allow, compiled.rule, self.tokens)
         return RobotsMatch(True, None, self.tokens)
 
@@ -764,19 +771,29 @@ _EMPTY_GROUP = _Group((), (), None, None, ())
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
 class RobotsTxt:
-    """A parsed robots.txt. Build it with :meth:`parse`; all queries are side-effect free."""
+    """A parsed robots.txt. Build it with :meth:`parse`; queries never change its rules.
 
-    sha256: str
-    truncated: bool = False
-    _groups: list[_GroupBuilder] = field(default_factory=list, repr=False)
-    _by_token: dict[str, list[int]] = field(default_factory=dict, repr=False)
-    _star: list[int] = field(default_factory=list, repr=False)
-    _global_prefs: list[_PrefLine] = field(default_factory=list, repr=False)
-    _sitemaps: list[str] = field(default_factory=list, repr=False)
-    _licenses: list[str] = field(default_factory=list, repr=False)
-    _cache: dict[tuple[str, bool], _Group] = field(default_factory=dict, repr=False)
+    ``sha256`` is the hex digest of the raw bytes given to :meth:`parse` (all of them, not just
+    the parsed 500 KiB); ``truncated`` tells whether input beyond the limit was ignored.
+    """
+
+    def __init__(self, sha256: str, truncated: bool = False) -> None:
+        self.sha256 = sha256
+        self.truncated = truncated
+        self._groups: list[_GroupBuilder] = []
+        self._by_token: dict[str, list[int]] = {}  # lower-cased token -> group indices
+        self._star: list[int] = []
+        self._global_prefs: list[_PrefLine] = []  # AI preferences before any User-agent
+        self._sitemaps: list[str] = []
+        self._licenses: list[str] = []
+        # Merged group per (token, specific_only), built on first use: merging at parse time
+        # would copy every rule once per token, quadratic on hostile files.
+        self._cache: dict[tuple[str, bool], _Group] = {}
+
+    def __repr__(self) -> str:
+        return (f"RobotsTxt(sha256={self.sha256!r}, truncated={self.truncated}, "
+                f"groups={len(self._groups)})")
 
     # ---- construction -----------------------------------------------------------------------
 
@@ -921,13 +938,10 @@ class RobotsTxt:
 
     def match(self, path: str, token: str) -> RobotsMatch:
         """Decide ``path`` (path+query, e.g. "/a/b?x=1") for the crawler product ``token``."""
-        normalised = _normalise_path(path)
         group = self._group_for(token)
         if group is None:
             return RobotsMatch(True, None, ())
-        if normalised == "/robots.txt" or normalised.startswith("/robots.txt?"):
-            return RobotsMatch(True, None, group.tokens)  # RFC 9309 §2.2.2: implicitly allowed
-        return group.decide(normalised)
+        return group.decide(_normalise_path(path))
 
     def allowed(self, url_or_path: str, token: str) -> bool:
         """True if a full URL (or a path) may be crawled by ``token``."""
@@ -1064,7 +1078,7 @@ def parse_rsl_prohibits_ai_training(xml: bytes) -> bool | None:
     parser.CharacterDataHandler = chars
     try:
         parser.Parse(xml, True)
-    except (expat.ExpatError, _ForbiddenXML, ValueError, UnicodeError, RecursionError):
+    except (expat.ExpatError, _ForbiddenXML, ValueError, LookupError, RecursionError):
         return None
     if not state["rsl"]:
         return None

@@ -39,6 +39,8 @@ def _headers(response: Response) -> dict[str, list[str]]:
 class CorpusSpider(SitemapSpider):
     name = "corpus"
     sitemap_rules = [("", "parse_page")]
+    #: error answers reach the callbacks so that the item gates record them
+    custom_settings = {"HTTPERROR_ALLOW_ALL": True}
     #: every link is extracted; those to non-HTML files are recorded, not followed
     link_extractor = LinkExtractor(tags=("a", "area"), attrs=("href",), deny_extensions=())
 
@@ -73,7 +75,7 @@ class CorpusSpider(SitemapSpider):
                          headers=_headers(response), fetched_at=utcnow(), title=title,
                          creator=creator, robots=response.meta.get(META_ROBOTS),
                          decisions=list(response.meta.get(META_DECISIONS, [])))
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
         for img in response.xpath("//img[@src]"):
             yield Request(response.urljoin(img.attrib["src"].strip()), callback=self.parse_image,

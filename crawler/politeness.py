@@ -1,0 +1,106 @@
+"""Per-host politeness as a hard limit: minimum gap between request starts, pauses for
+429/503 (Retry-After, else exponential backoff), parking of hosts that keep failing.
+
+Pure bookkeeping over a monotonic clock; the Scrapy side calls :meth:`Politeness.turn`
+right before a request is sent (in the download handler), so nothing that happens
+earlier in Scrapy (slot garbage collection, ``download_slot`` meta, delay jitter,
+AutoThrottle) can make a host see requests faster than this allows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+
+@dataclass
+class HostState:
+    gap: float = 0.0  # minimum seconds between two request starts
+    last_start: float = float("-inf")  # monotonic time of the last request start
+    next_free: float = 0.0  # monotonic time of the next allowed start
+    paused_until: float = 0.0
+    failures: int = 0  # consecutive 429/503 answers
+    parked: str | None = None  # why the host is no longer crawled in this run
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+    reason: str  # retry_after | backoff | host_parked
+    sentence: str
+
+
+class Politeness:
+    def __init__(self, *, backoff_base: float = 2.0, backoff_cap: float = 300.0,
+                 park_after: int = 5, clock: Callable[[], float] = time.monotonic):
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.park_after = park_after
+        self.clock = clock
+        self.hosts: dict[str, HostState] = {}
+
+    def state(self, host: str) -> HostState:
+        return self.hosts.setdefault(host, HostState())
+
+    def raise_gap(self, host: str, gap: float) -> None:
+        """Floors only ever go up: the policy rate, Crawl-delay and Request-rate combine
+        as their maximum."""
+        state = self.state(host)
+        state.gap = max(state.gap, gap)
+        state.next_free = max(state.next_free, state.last_start + state.gap)
+
+    def wait_time(self, host: str) -> float:
+        """Seconds until ``host`` may see its next request; 0 means go now, and books
+        the slot. Call again after waiting: a pause may have begun in the meantime."""
+        state = self.state(host)
+        now = self.clock()
+        wait = max(state.next_free, state.paused_until) - now
+        if wait > 0:
+            return wait
+        state.last_start = now
+        state.next_free = now + state.gap
+        return 0.0
+
+    def succeeded(self, host: str) -> None:
+        self.state(host).failures = 0
+
+    def throttled(self, host: str, status: int, retry_after: float | None) -> Pause:
+        """A 429/503 answer: pause the whole host, or park it if it keeps failing."""
+        state = self.state(host)
+        state.failures += 1
+        if retry_after is not None and retry_after > self.backoff_cap:
+            state.parked = f"Retry-After of {retry_after:.0f} s exceeds the cap of " \
+                           f"{self.backoff_cap:.0f} s"
+        elif state.failures >= self.park_after:
+            state.parked = f"{state.failures} consecutive {status} answers"
+        if state.parked:
+            return Pause(0.0, "host_parked", f"Host parked for this run: {state.parked}.")
+        if retry_after is not None:
+            seconds, reason = retry_after, "retry_after"
+            sentence = f"HTTP {status} with Retry-After: pausing the host for {seconds:.1f} s."
+        else:
+            seconds = min(self.backoff_cap, self.backoff_base * 2 ** (state.failures - 1))
+            reason = "backoff"
+            sentence = (f"HTTP {status} without Retry-After (failure {state.failures}): "
+                        f"backing off {seconds:.1f} s.")
+        state.paused_until = max(state.paused_until, self.clock() + seconds)
+        return Pause(seconds, reason, sentence)

@@ -1,0 +1,102 @@
+"""Politeness in Scrapy: the floors are enforced in the download handler, the last step
+before bytes leave, and 429/503 answers pause or park the host.
+
+``PoliteDownloadHandler`` wraps Scrapy's HTTP/1.1 handler: per host it holds at most the
+policy's concurrency and waits for its turn (:class:`crawler.politeness.Politeness`).
+``ThrottleMiddleware`` reads 429/503 answers (Retry-After, else backoff) and refuses
+requests to parked hosts; Scrapy's RetryMiddleware still does the re-scheduling.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import reactor
+from twisted.internet.defer import DeferredSemaphore
+from twisted.internet.task import deferLater
+
+from crawler.gates.decision import Decision
+from crawler.politeness import parse_retry_after
+from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters.context import ComplianceContext
+
+logger = logging.getLogger(__name__)
+GATE = "politeness"
+THROTTLE_STATUSES = (429, 503)
+
+
+async def sleep(seconds: float) -> None:
+    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+
+class PoliteDownloadHandler(HTTP11DownloadHandler):
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.context = ComplianceContext.of(crawler)
+        self._semaphores: dict[str, DeferredSemaphore] = {}
+
+    def _semaphore(self, host: str) -> DeferredSemaphore:
+        semaphore = self._semaphores.get(host)
+        if semaphore is None:
+            policy = self.context.registry.for_host(host)
+            semaphore = DeferredSemaphore(policy.rate.concurrency if policy else 1)
+            self._semaphores[host] = semaphore
+        return semaphore
+
+    async def download_request(self, request: Request) -> Response:
+        host = urlparse_cached(request).hostname or ""
+        politeness = self.context.politeness
+        semaphore = self._semaphore(host)
+        await maybe_deferred_to_future(semaphore.acquire())
+        try:
+            while (wait := politeness.wait_time(host)) > 0:
+                await sleep(wait)
+            if politeness.state(host).parked:
+                raise IgnoreRequest(f"[politeness/host_parked] {host}")
+            return await super().download_request(request)
+        finally:
+            semaphore.release()
+
+
+class ThrottleMiddleware:
+    def __init__(self, context: ComplianceContext):
+        self.context = context
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ThrottleMiddleware:
+        return cls(ComplianceContext.of(crawler))
+
+    def process_request(self, request: Request) -> None:
+        host = urlparse_cached(request).hostname or ""
+        parked = self.context.politeness.state(host).parked
+        if parked:
+            decision = Decision.deny(GATE, "host_parked",
+                                     f"Host {host} is parked for this run: {parked}.")
+            self.context.record(request.url, decision, request.meta,
+                                kind=request.meta.get(META_KIND, "page"))
+            raise IgnoreRequest(f"[politeness/host_parked] {decision.sentence}")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        host = urlparse_cached(request).hostname or ""
+        politeness = self.context.politeness
+        if response.status not in THROTTLE_STATUSES:
+            if response.status < 400:
+                politeness.succeeded(host)
+            return response
+        retry_after = parse_retry_after(
+            (response.headers.get("Retry-After") or b"").decode("latin-1"))
+        pause = politeness.throttled(host, response.status, retry_after)
+        logger.warning("%s: %s", host, pause.sentence)
+        self.context.record(request.url, Decision(GATE, True, pause.reason, pause.sentence,
+                                                  {"status": response.status,
+                                                   "retry_after": retry_after,
+                                                   "pause_seconds": pause.seconds}),
+                            kind=request.meta.get(META_KIND, "page"))
+        return response

@@ -1,0 +1,118 @@
+"""Politeness: pure bookkeeping with a fake clock, then the limits as a real server sees them."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import crawl, page, write_policy
+
+from crawler.demo.server import Route
+from crawler.politeness import Politeness, parse_retry_after
+
+SITE = "127.0.0.31"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_gap_is_a_floor_and_only_rises() -> None:
+    clock = Clock()
+    p = Politeness(clock=clock)
+    p.raise_gap("h", 0.5)
+    assert p.wait_time("h") == 0
+    assert p.wait_time("h") == 0.5
+    p.raise_gap("h", 2.0)  # Crawl-delay learned after the first request
+    assert p.wait_time("h") == 2.0
+    p.raise_gap("h", 1.0)  # a lower floor changes nothing
+    clock.now += 2.0
+    assert p.wait_time("h") == 0 and p.wait_time("h") == 2.0
+    assert p.wait_time("other") == 0  # hosts are independent
+
+
+def test_retry_after_backoff_and_parking() -> None:
+    clock = Clock()
+    p = Politeness(backoff_base=1.0, backoff_cap=10.0, park_after=3, clock=clock)
+    assert p.wait_time("h") == 0
+    pause = p.throttled("h", 429, 3.0)
+    assert (pause.reason, pause.seconds) == ("retry_after", 3.0)
+    assert p.wait_time("h") == 3.0
+    clock.now += 3.0
+    assert p.throttled("h", 503, None).seconds == 2.0  # second failure: base * 2
+    assert p.throttled("h", 503, None).reason == "host_parked"
+    assert p.state("h").parked == "3 consecutive 503 answers"
+    p2 = Politeness(backoff_cap=10.0, clock=clock)
+    assert p2.throttled("h", 429, 3600.0).reason == "host_parked"
+    p2.succeeded("h")
+    assert p2.state("h").failures == 0
+
+
+def test_parse_retry_after() -> None:
+    now = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Sat, 21 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Sat, 21 Nov 2026 11:00:00 GMT", now) == 0.0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+def gaps(times: list[float]) -> list[float]:
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
+def test_crawl_delay_holds_between_every_request(serve, tmp_path: Path) -> None:
+    links = tuple(f"/p{i}.html" for i in range(4))
+    routes = {"/robots.txt": Route(b"User-agent: *\nCrawl-delay: 1\n", content_type="text/plain"),
+              "/": page("home", links=links)}
+    routes.update({link: page(link) for link in links})
+    server = serve({SITE: routes})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")],
+                 rate={"requests_per_second": 100, "concurrency": 4})
+    result = crawl(policies, tmp_path / "corpus")
+    times = [h.time for h in server.hits]
+    assert len(times) == 6 and len(result.manifest) == 5
+    assert min(gaps(times)) >= 0.99, gaps(times)
+
+
+def test_retry_after_pauses_the_whole_host(serve, tmp_path: Path) -> None:
+    answers = iter([Route(b"slow down", 429, {"Retry-After": "3"})])
+
+    def limited() -> Route:
+        return next(answers, page("finally"))
+
+    links = ("/limited", "/a.html", "/b.html")
+    server = serve({SITE: {"/": page("home", links=links), "/limited": limited,
+                           "/a.html": page("a"), "/b.html": page("b")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")],
+                 rate={"requests_per_second": 100, "concurrency": 1})
+    result = crawl(policies, tmp_path / "corpus")
+    hits = list(server.hits)
+    [throttled] = [i for i, h in enumerate(hits) if h.path == "/limited"][:1]
+    after = hits[throttled + 1:]
+    assert after, "the crawl stopped after the 429"
+    assert after[0].time - hits[throttled].time >= 2.99
+    assert server.url(SITE, "/limited") in result.stored_urls()  # retried, then stored
+    assert ("politeness", "retry_after") in result.decisions(server.url(SITE, "/limited"))
+
+
+def test_host_that_keeps_failing_is_parked(serve, tmp_path: Path) -> None:
+    links = tuple(f"/busy{i}" for i in range(6))
+    routes = {"/": page("home", links=links)}
+    routes.update({link: Route(b"busy", 503) for link in links})
+    server = serve({SITE: routes})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")],
+                 rate={"requests_per_second": 100, "concurrency": 1})
+    result = crawl(policies, tmp_path / "corpus", "research", "COMPLIANCE_BACKOFF_BASE=0.1",
+                   "COMPLIANCE_PARK_AFTER=3", "RETRY_TIMES=0")
+    busy_hits = [h for h in server.hits if h.path.startswith("/busy")]
+    assert len(busy_hits) == 3  # parked after three 503s: the rest never sent
+    reasons = {r["reason"] for r in result.ledger if r["gate"] == "politeness"}
+    assert reasons == {"backoff", "host_parked"}
