@@ -21,6 +21,15 @@ PARSED, UNAVAILABLE, UNREACHABLE = "parsed", "unavailable", "unreachable"
 
 
 @dataclass(frozen=True)
+class RslLicense:
+    """An RSL license document named by a robots.txt ``License:`` line, as read."""
+
+    url: str
+    prohibits_ai_training: bool | None  # None: it could not be fetched or read
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class RobotsSnapshot:
     """One fetch of one origin's robots.txt and how it was read."""
 
@@ -30,6 +39,8 @@ class RobotsSnapshot:
     status: int | None = None
     robots: RobotsTxt | None = None
     error: str | None = None
+    attempt: int = 1  # consecutive unreachable fetches, for the retry backoff
+    licenses: tuple[RslLicense, ...] = ()
 
     def min_gap(self, token: str) -> float:
         """Seconds between requests that robots.txt asks of ``token`` (Crawl-delay and
@@ -43,12 +54,17 @@ class RobotsSnapshot:
         return self.robots.sha256 if self.robots is not None else None
 
     def expired(self, now: float, ttl: float, error_ttl: float) -> bool:
-        return now - self.fetched_at >= (error_ttl if self.outcome == UNREACHABLE else ttl)
+        """Successful reads live ``ttl``; an unreachable robots.txt is retried after
+        ``error_ttl``, doubling with each consecutive failure (never beyond ``ttl``)."""
+        if self.outcome == UNREACHABLE:
+            return now - self.fetched_at >= min(ttl, error_ttl * 2 ** (self.attempt - 1))
+        return now - self.fetched_at >= ttl
 
     def as_record(self) -> dict[str, Any]:
         return {"url": self.url, "outcome": self.outcome, "status": self.status,
                 "sha256": self.sha256, "error": self.error,
-                "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.fetched_at))}
+                "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.fetched_at)),
+                **({"rsl": [vars(lic) for lic in self.licenses]} if self.licenses else {})}
 
 
 def from_response(url: str, status: int, body: bytes, fetched_at: float) -> RobotsSnapshot:
@@ -90,6 +106,15 @@ def check(snapshot: RobotsSnapshot, path: str, token: str, ai_tokens: Sequence[s
                              + (f" (line {rule.line}: Disallow: {rule.pattern})." if rule else "."),
                              rule_line=rule.line if rule else None,
                              rule=rule.pattern if rule else None, **evidence)
+    for lic in snapshot.licenses:
+        if lic.prohibits_ai_training is not False:
+            unknown = lic.prohibits_ai_training is None
+            return Decision.deny(
+                GATE, "robots_ai_preference_unknown" if unknown else "robots_ai_optout",
+                f"The RSL license {lic.url} named in robots.txt "
+                + (f"cannot be read ({lic.error}): treated as an opt-out." if unknown
+                   else "prohibits AI training."),
+                preference="rsl", rsl_url=lic.url, **evidence)
     optouts = robots.ai_training_optout(path, ai_tokens)
     if optouts:
         return Decision.deny(GATE, "robots_ai_optout",

@@ -7,11 +7,15 @@ ignores ``dont_obey_robotstxt``, and treats a robots.txt it cannot read as a dis
 
 from __future__ import annotations
 
+import logging
 import time
+from dataclasses import replace
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -20,12 +24,16 @@ from twisted.internet.defer import Deferred
 from crawler.gates import robots as robots_gate
 from crawler.gates.allowlist import request_path
 from crawler.gates.decision import Decision
-from crawler.gates.robots import RobotsSnapshot
+from crawler.gates.robots import RobotsSnapshot, RslLicense
 from crawler.scrapy_adapters.allowlist import META_KIND
 from crawler.scrapy_adapters.context import ComplianceContext
-from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS
+from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibits_ai_training
+
+logger = logging.getLogger(__name__)
 
 META_ROBOTS = "compliance_robots"
+MAX_RSL_FILES = 5
+MAX_REDIRECTS = 5
 ROBOTS_PATH = "/robots.txt"
 
 
@@ -38,11 +46,13 @@ class RobotsGateMiddleware:
         settings = crawler.settings
         self.ttl = settings.getfloat("COMPLIANCE_ROBOTS_TTL", 86400.0)
         self.error_ttl = settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL", 600.0)
+        self.timeout = settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT", 30.0)
         self.max_gap = settings.getfloat("COMPLIANCE_MAX_CRAWL_DELAY", 60.0)
         self.ai_tokens = tuple(settings.getlist("COMPLIANCE_AI_TOKENS")
                                or DEFAULT_AI_TRAINING_TOKENS)
         self._cache: dict[str, RobotsSnapshot] = {}
-        self._pending: dict[str, Deferred[RobotsSnapshot]] = {}
+        self._pending: dict[str, list[Deferred[RobotsSnapshot]]] = {}
+        self._cleared: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsGateMiddleware:
@@ -51,6 +61,9 @@ class RobotsGateMiddleware:
     async def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)
         if parts.path == ROBOTS_PATH:  # RFC 9309: /robots.txt itself is always allowed
+            return
+        if request.url in self._cleared:  # part of reading a robots.txt, checked in _fetch
+            self._cleared.discard(request.url)
             return
         snapshot = await self.snapshot(f"{parts.scheme}://{parts.netloc}", parts.hostname or "")
         decision = robots_gate.check(snapshot, request_path(request.url), self.context.token,
@@ -65,41 +78,100 @@ class RobotsGateMiddleware:
         cached = self._cache.get(origin)
         if cached is not None and not cached.expired(time.time(), self.ttl, self.error_ttl):
             return cached
-        pending = self._pending.get(origin)
-        if pending is None:
-            pending = self._pending[origin] = Deferred()
+        waiters = self._pending.get(origin)
+        if waiters is not None:  # a fetch is under way: wait for it with a Deferred of our own
+            waiter: Deferred[RobotsSnapshot] = Deferred()
+            waiters.append(waiter)
+            return await maybe_deferred_to_future(waiter)
+        self._pending[origin] = waiters = []
+        try:
             snapshot = await self._fetch(origin)
-            self._cache[origin] = snapshot
-            gap = snapshot.min_gap(self.context.token)
-            if gap <= self.max_gap:  # a longer one skips the host (the gate says so)
-                self.context.politeness.raise_gap(host, gap)
-            del self._pending[origin]
-            pending.callback(snapshot)
-            return snapshot
-        return await maybe_deferred_to_future(pending)
+        except Exception as exc:  # a fault here must neither hang the origin nor open it
+            logger.exception("reading %s/robots.txt failed", origin)
+            snapshot = robots_gate.from_error(origin + ROBOTS_PATH, repr(exc), time.time())
+        if snapshot.outcome == robots_gate.UNREACHABLE and cached is not None \
+                and cached.outcome == robots_gate.UNREACHABLE:
+            snapshot = replace(snapshot, attempt=cached.attempt + 1)
+        self._cache[origin] = snapshot
+        gap = snapshot.min_gap(self.context.token)
+        if gap <= self.max_gap:  # a longer one skips the host (the gate says so)
+            self.context.politeness.raise_gap(host, gap)
+        del self._pending[origin]
+        for waiter in waiters:
+            waiter.callback(snapshot)
+        return snapshot
 
     async def _fetch(self, origin: str) -> RobotsSnapshot:
         url = origin + ROBOTS_PATH
-        request = Request(url, priority=self.DOWNLOAD_PRIORITY, dont_filter=True,
-                          callback=NO_CALLBACK,
-                          meta={META_KIND: "robots", "redirect_ttl": 5, "dont_retry": True})
-        stats = self.crawler.stats
         try:
-            response = await self.crawler.engine.download_async(request)
+            response = await self._download_following_redirects(url)
         except Exception as exc:  # every failure to read robots.txt means "unreachable"
             snapshot = robots_gate.from_error(url, f"{type(exc).__name__}: {exc}", time.time())
         else:
             status = response.status
-            if 300 <= status < 400:  # more redirects than RFC 9309 asks us to follow
-                snapshot = robots_gate.from_error(url, f"HTTP {status} after 5 redirects",
-                                                  time.time())
+            if 300 <= status < 400:
+                snapshot = robots_gate.from_error(
+                    url, f"HTTP {status} after {MAX_REDIRECTS} redirects", time.time())
             else:
                 snapshot = robots_gate.from_response(url, status, response.body, time.time())
-        if stats is not None:
-            stats.inc_value(f"compliance/robots_fetch/{snapshot.outcome}")
+        if snapshot.robots is not None and snapshot.robots.license_urls():
+            licenses = [await self._read_rsl(urljoin(url, ref), snapshot)
+                        for ref in snapshot.robots.license_urls()[:MAX_RSL_FILES]]
+            snapshot = replace(snapshot, licenses=tuple(licenses))
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"compliance/robots_fetch/{snapshot.outcome}")
         self.context.ledger.record(url, _fetch_decision(snapshot), kind="robots",
                                    purpose=self.context.purpose)
         return snapshot
+
+
+    async def _download(self, url: str, kind: str, checked: bool = True) -> Response:
+        """Download a file that belongs to reading robots.txt. It passes every gate; this
+        one only when not ``checked`` here already (waiting for the robots.txt being read
+        would never end)."""
+        request = Request(url, priority=self.DOWNLOAD_PRIORITY, dont_filter=True,
+                          callback=NO_CALLBACK,
+                          meta={META_KIND: kind, "dont_redirect": True, "dont_retry": True,
+                                "download_timeout": self.timeout})
+        if checked:
+            self._cleared.add(url)
+        try:
+            return await self.crawler.engine.download_async(request)
+        finally:
+            self._cleared.discard(url)
+
+    async def _download_following_redirects(self, url: str) -> Response:
+        """RFC 9309 §2.3.1.2: follow at least five consecutive redirects; each hop passes
+        the allow-list gate like any request."""
+        response = await self._download(url, "robots")
+        for _ in range(MAX_REDIRECTS):
+            location = response.headers.get("Location")
+            if not (300 <= response.status < 400 and location):
+                break
+            response = await self._download(urljoin(response.url, location.decode("latin-1")),
+                                            "robots")
+        return response
+
+    async def _read_rsl(self, url: str, snapshot: RobotsSnapshot) -> RslLicense:
+        """Fetch an RSL license through the same gates as any request. Its own origin's
+        robots.txt is the one being read, so that check is made here, before the fetch."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        same_origin = snapshot.url == origin + ROBOTS_PATH
+        if same_origin:
+            decision = robots_gate.check(snapshot, request_path(url), self.context.token, ())
+            if not decision.allowed:
+                return RslLicense(url, None, f"robots.txt disallows it ({decision.reason})")
+        elif origin in self._pending:  # two origins naming each other's files: do not wait
+            return RslLicense(url, None, "its origin's robots.txt is being read")
+        try:
+            response = await self._download(url, "rsl", checked=same_origin)
+        except Exception as exc:
+            return RslLicense(url, None, f"{type(exc).__name__}: {exc}")
+        if not 200 <= response.status < 300:
+            return RslLicense(url, None, f"HTTP {response.status}")
+        prohibits = parse_rsl_prohibits_ai_training(response.body)
+        return RslLicense(url, prohibits, None if prohibits is not None else "not a readable RSL")
 
 
 def _fetch_decision(snapshot: RobotsSnapshot) -> Decision:
