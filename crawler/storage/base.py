@@ -1,7 +1,13 @@
-"""The store interface: commit an item and its sidecar together, or not at all."""
+"""The store interface: commit an item and its sidecar together, or not at all.
+
+The manifest is an append-only log of ``commit`` and ``delete`` events; its *view*
+(:func:`manifest_view`) is what a reader trusts: one entry per stored version, with
+``current`` set on the newest live version of each URL.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,7 +36,7 @@ class Committed:
 
 
 class StoreError(Exception):
-    """The store could not commit an item; it was not stored."""
+    """The store could not commit or delete an item."""
 
 
 class Store(Protocol):
@@ -38,7 +44,39 @@ class Store(Protocol):
 
     def put(self, item: StoreItem) -> Committed: ...
 
+    def entries(self) -> list[dict[str, Any]]:
+        """The manifest view: live stored versions (see :func:`manifest_view`)."""
+        ...
+
+    def read(self, path: str) -> bytes:
+        """Bytes of a content or sidecar file, by its path relative to the store root."""
+        ...
+
+    def delete(self, entry: dict[str, Any], reason: str) -> None:
+        """Remove one stored version (content and sidecar) and record the deletion."""
+        ...
+
     def close(self) -> None: ...
+
+
+def manifest_view(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fold manifest events into the live versions, oldest first; the newest live version
+    of each URL has ``current: True``."""
+    live: dict[tuple[str, str], dict[str, Any]] = {}
+    for event in events:
+        key = (event["url"], event["sha256"])
+        if event.get("event", "commit") == "delete":
+            live.pop(key, None)
+        else:
+            live.pop(key, None)
+            live[key] = dict(event)
+    newest: dict[str, dict[str, Any]] = {}
+    for entry in live.values():
+        entry["current"] = False
+        newest[entry["url"]] = entry
+    for entry in newest.values():
+        entry["current"] = True
+    return list(live.values())
 
 
 def open_store(uri: str, fsync: bool = True) -> Store:

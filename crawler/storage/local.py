@@ -16,9 +16,17 @@ import shutil
 import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 from crawler.jsonl import AppendLog, read_jsonl, utcnow
-from crawler.storage.base import MANIFEST, SIDECAR_SUFFIX, Committed, StoreError, StoreItem
+from crawler.storage.base import (
+    MANIFEST,
+    SIDECAR_SUFFIX,
+    Committed,
+    StoreError,
+    StoreItem,
+    manifest_view,
+)
 from crawler.storage.keys import extension_for, item_dir
 
 STAGING = ".staging"
@@ -51,7 +59,7 @@ class LocalStore:
             shutil.rmtree(self.base / STAGING, ignore_errors=True)
             (self.base / STAGING).mkdir()
             self._manifest = AppendLog(self.base / MANIFEST, fsync=fsync)
-            self._listed = {(e["url"], e["sha256"]) for e in read_jsonl(self._manifest.path)}
+            self._listed = {(e["url"], e["sha256"]) for e in self.entries()}
         except OSError as exc:
             raise StoreError(f"cannot open local store {self.root}: {exc}") from exc
 
@@ -92,12 +100,44 @@ class LocalStore:
         with self._lock:
             if key in self._listed:
                 return
-            entry = {"url": item.url, "sha256": item.sha256, "kind": item.kind,
+            entry = {"event": "commit", "url": item.url, "sha256": item.sha256, "kind": item.kind,
                      "host": item.host, "content": committed.content_path,
                      "sidecar": committed.sidecar_path, "committed_at": utcnow(),
                      **item.manifest_extra}
             self._manifest.append(entry)
             self._listed.add(key)
+
+    def entries(self) -> list[dict[str, Any]]:
+        return manifest_view(read_jsonl(self.base / MANIFEST))
+
+    def _path(self, relative: str) -> Path:
+        path = (self.base / relative).resolve()
+        if not path.is_relative_to(self.base):
+            raise StoreError(f"path outside the store: {relative!r}")
+        return path
+
+    def read(self, path: str) -> bytes:
+        try:
+            return self._path(path).read_bytes()
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc}") from exc
+
+    def delete(self, entry: dict[str, Any], reason: str) -> None:
+        """Tombstone first, then remove the folder: a crash in between leaves a folder no
+        reader lists, which the next deletion or a re-crawl handles."""
+        folder = self._path(entry["content"]).parent
+        with self._lock:
+            self._manifest.append({"event": "delete", "url": entry["url"],
+                                   "sha256": entry["sha256"], "content": entry["content"],
+                                   "sidecar": entry["sidecar"], "reason": reason,
+                                   "deleted_at": utcnow()})
+            self._listed.discard((entry["url"], entry["sha256"]))
+        try:
+            shutil.rmtree(folder)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise StoreError(f"cannot delete {folder}: {exc}") from exc
 
     def close(self) -> None:
         self._manifest.close()
