@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import uuid
+from datetime import UTC, datetime
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.policy.model import PURPOSES
+from crawler.storage.base import StoreError
 from crawler.summary import RunSummary, summarize
 
 EXIT_OK, EXIT_STORE_FAILURES, EXIT_CONFIG = 0, 1, 2
@@ -52,6 +55,45 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     return summarize(context.ledger.path, context.run_id)
 
 
+def run_purge(args: argparse.Namespace) -> int:
+    from crawler import retention
+    from crawler.ledger import Ledger, default_ledger_path
+    from crawler.policy.registry import PolicyRegistry
+    from crawler.purge import PURGE, QUARANTINE, Purger
+    from crawler.storage.base import open_store
+
+    store = open_store(args.store)
+    entries = store.entries()
+    if args.expired:
+        if not args.policies:
+            print("crawler: purge --expired needs --policies", file=sys.stderr)
+            return EXIT_CONFIG
+        registry = PolicyRegistry.from_directory(args.policies)
+        selected = retention.expired(entries, registry, datetime.now(UTC))
+        reason = "retention_expired"
+    elif args.site:
+        selected = [(e, f"deletion requested for site {args.site}")
+                    for e in retention.for_site(entries, args.site)]
+        reason = "deletion_requested"
+    else:
+        selected = [(e, "deletion requested for this URL")
+                    for e in retention.for_url(entries, args.url)]
+        reason = "deletion_requested"
+    for entry, why in selected:
+        print(f"{'would remove' if args.dry_run else 'remove'}  {entry['url']}  ({why})")
+    if args.dry_run or not selected:
+        print(f"{len(selected)} item(s) selected")
+        return EXIT_OK
+    ledger = Ledger(args.ledger or default_ledger_path(store.root), uuid.uuid4().hex[:12])
+    quarantine = open_store(args.store.rstrip("/") + "/quarantine") if args.quarantine else None
+    purger = Purger(store, ledger, QUARANTINE if args.quarantine else PURGE, quarantine)
+    purger.remove_all(selected, reason)
+    ledger.close()
+    store.close()
+    print(f"{purger.removed} item(s) removed, {purger.failed} failed")
+    return EXIT_STORE_FAILURES if purger.failed else EXIT_OK
+
+
 def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--purpose", choices=PURPOSES, required=True)
     parser.add_argument("--ledger", help="ledger file (default: STORE/ledger.jsonl)")
@@ -76,6 +118,19 @@ def main(argv: list[str] | None = None) -> int:
     validate = sub.add_parser("validate", help="check a policy directory, crawl nothing")
     validate.add_argument("--policies", required=True)
 
+    purge = sub.add_parser("purge", help="delete stored items: expired, or on request")
+    purge.add_argument("--store", required=True)
+    which = purge.add_mutually_exclusive_group(required=True)
+    which.add_argument("--expired", action="store_true",
+                       help="items past their policy's retention period (needs --policies)")
+    which.add_argument("--site", help="every item of this host")
+    which.add_argument("--url", help="every version of this URL")
+    purge.add_argument("--policies", help="policy directory (for --expired)")
+    purge.add_argument("--ledger", help="ledger file (default: STORE/ledger.jsonl)")
+    purge.add_argument("--quarantine", action="store_true",
+                       help="move to STORE/quarantine instead of deleting")
+    purge.add_argument("--dry-run", action="store_true", help="list, delete nothing")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "validate":
@@ -83,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             for p in policies:
                 print(f"ok  {p.name:<24} {', '.join(p.hosts)}  ({p.source})")
             return EXIT_OK
+        if args.command == "purge":
+            return run_purge(args)
         if args.command == "demo":
             from crawler.demo.run import run_demo
 
@@ -90,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             summary = run_crawl(args.policies, args.store, args.purpose, args.site,
                                 args.ledger, args.settings)
-    except PolicyError as exc:
+    except (PolicyError, StoreError) as exc:
         print(f"crawler: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     print("\n".join(summary.lines()))

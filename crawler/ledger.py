@@ -9,6 +9,11 @@ from crawler.gates.decision import Decision
 from crawler.jsonl import AppendLog, utcnow
 
 
+def default_ledger_path(store_root: str) -> Path:
+    """``<store>/ledger.jsonl`` for a local store; for a remote one, ``./ledger.jsonl``."""
+    return Path("ledger.jsonl") if "://" in store_root else Path(store_root) / "ledger.jsonl"
+
+
 class Ledger:
     def __init__(self, path: str | Path, run_id: str):
         self.run_id = run_id

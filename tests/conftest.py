@@ -15,6 +15,7 @@ import yaml
 
 from crawler.demo.server import Handler, Route, SiteServer
 from crawler.jsonl import read_jsonl
+from crawler.storage.base import manifest_view
 
 REPO = Path(__file__).resolve().parents[1]
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -78,7 +79,8 @@ class CrawlResult:
 
     @property
     def manifest(self) -> list[dict[str, Any]]:
-        return read_jsonl(self.store / "manifest.jsonl")
+        """The manifest as readers see it: live versions only."""
+        return manifest_view(read_jsonl(self.store / "manifest.jsonl"))
 
     def stored_urls(self) -> set[str]:
         return {e["url"] for e in self.manifest}

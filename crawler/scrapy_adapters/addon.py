@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 
-from crawler.ledger import Ledger
+from crawler.ledger import Ledger, default_ledger_path
 from crawler.policy.model import PURPOSES
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness
+from crawler.purge import PURGE, QUARANTINE, Purger
+from crawler.retention import prohibited_sites
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.storage.base import open_store
 
@@ -66,7 +67,7 @@ class ComplianceAddon:
             raise ComplianceConfigError("no policy matches COMPLIANCE_SITES "
                                         f"{settings.getlist('COMPLIANCE_SITES')}")
         store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"))
-        ledger_path = settings.get("COMPLIANCE_LEDGER") or Path(store.root) / "ledger.jsonl"
+        ledger_path = settings.get("COMPLIANCE_LEDGER") or default_ledger_path(store.root)
         run_id = uuid.uuid4().hex[:12]
         self.context = ComplianceContext(
             registry=registry, purpose=purpose, ledger=Ledger(ledger_path, run_id), store=store,
@@ -79,6 +80,7 @@ class ComplianceAddon:
             for host in policy.hosts:
                 if not host.startswith("*."):
                     self.context.politeness.raise_gap(host, policy.rate.min_gap)
+        self._prepare_withdrawal(settings)
 
         settings.set("ROBOTSTXT_OBEY", False, "addon")
         settings.set("REMOTE_CONTROL_ENABLED", False, "addon")
@@ -99,6 +101,24 @@ class ComplianceAddon:
         self.crawler.signals.connect(self._close, signal=signals.engine_stopped)
         logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s",
                     len(registry), purpose, store.root, ledger_path, run_id)
+
+    def _prepare_withdrawal(self, settings: BaseSettings) -> None:
+        """Index what is stored, and remove at once what a now-prohibited ToS covers."""
+        ctx = self.context
+        assert ctx is not None
+        mode = settings.get("COMPLIANCE_WITHDRAWAL", PURGE)
+        quarantine = None
+        if mode == QUARANTINE:
+            quarantine = open_store(settings["COMPLIANCE_STORE"].rstrip("/") + "/quarantine",
+                                    settings.getbool("COMPLIANCE_STORE_FSYNC"))
+        ctx.purger = Purger(ctx.store, ctx.ledger, mode, quarantine)
+        ctx.index_stored()
+        withdrawn = ctx.purger.remove_all(
+            prohibited_sites(ctx.store.entries(), ctx.registry, ctx.purpose), "consent_withdrawn")
+        if withdrawn:
+            logger.warning("compliance: %d stored item(s) removed: their site's ToS review no "
+                           "longer permits %s", withdrawn, ctx.purpose)
+            ctx.index_stored()
 
     def _close(self) -> None:
         if self.context is not None:

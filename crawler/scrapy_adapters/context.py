@@ -10,6 +10,8 @@ from crawler.gates.decision import Decision
 from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness
+from crawler.purge import Purger
+from crawler.retention import WITHDRAWING_REASONS
 from crawler.storage.base import Store
 
 if TYPE_CHECKING:
@@ -30,7 +32,15 @@ class ComplianceContext:
     token: str
     run_id: str
     politeness: Politeness = field(default_factory=Politeness)
+    purger: Purger | None = None
+    #: url → stored versions, so a re-crawl can withdraw them when consent is withdrawn
+    stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     crawler: Crawler | None = field(default=None, repr=False)
+
+    def index_stored(self) -> None:
+        self.stored = {}
+        for entry in self.store.entries():
+            self.stored.setdefault(entry["url"], []).append(entry)
 
     def record(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,
                **context: Any) -> None:
@@ -45,6 +55,16 @@ class ComplianceContext:
                 f"compliance/{decision.gate}/{'allow' if decision.allowed else decision.reason}")
         if not decision.allowed:
             logger.debug("%s [%s/%s] %s", url, decision.gate, decision.reason, decision.sentence)
+            if decision.reason in WITHDRAWING_REASONS and url in self.stored:
+                self.withdraw(url, decision)
+
+    def withdraw(self, url: str, decision: Decision) -> None:
+        """What was stored from ``url`` goes when the site now says no (consent withdrawn)."""
+        if self.purger is None:
+            return
+        for entry in self.stored.pop(url, []):
+            self.purger.remove(entry, "consent_withdrawn", f"{decision.gate}/{decision.reason} "
+                               f"on re-crawl: {decision.sentence}")
 
     @classmethod
     def of(cls, crawler: Crawler) -> ComplianceContext:

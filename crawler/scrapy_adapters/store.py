@@ -51,6 +51,9 @@ class StorePipeline:
             ctx.record(item.url, Decision.deny(GATE, "store_error", str(exc)), kind=item.kind,
                        policy=policy.name)
             raise DropItem(f"[store/store_error] {exc}") from exc
+        ctx.stored.setdefault(item.url, []).append(
+            {"url": item.url, "sha256": digest, "kind": item.kind, "host": host,
+             "content": committed.content_path, "sidecar": committed.sidecar_path})
         ctx.record(item.url, Decision.allow(
             GATE, "Stored with its license sidecar." if committed.new
             else "Already stored (same content): nothing written.",
