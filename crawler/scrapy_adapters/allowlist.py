@@ -12,23 +12,16 @@ cannot be sidestepped.
 from __future__ import annotations
 
 from scrapy import Request
-from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import allowlist
-from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.context import ContextComponent
 
 META_KIND = "compliance_kind"
 
 
-class AllowListMiddleware:
-    def __init__(self, context: ComplianceContext):
-        self.context = context
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> AllowListMiddleware:
-        return cls(ComplianceContext.of(crawler))
+class AllowListMiddleware(ContextComponent):
 
     def process_request(self, request: Request) -> None:
         decision, policy = allowlist.check(request.url, self.context.registry,

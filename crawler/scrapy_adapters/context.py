@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from crawler.gates.decision import Decision
 from crawler.ledger import Ledger
@@ -74,3 +74,14 @@ class ComplianceContext:
             if isinstance(addon, ComplianceAddon) and addon.context is not None:
                 return addon.context
         raise RuntimeError("ComplianceAddon is not enabled (add it to the ADDONS setting)")
+
+
+class ContextComponent:
+    """Base of the compliance middlewares and pipeline: built from the crawler's context."""
+
+    def __init__(self, context: ComplianceContext):
+        self.context = context
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(ComplianceContext.of(crawler))

@@ -13,14 +13,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
 from crawler.gates import license as license_gate
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
 from crawler.scrapy_adapters.allowlist import META_KIND
-from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.context import ContextComponent
 from crawler.signals import license_detect
 from crawler.signals.license_detect import LicenseEvidence
 
@@ -37,13 +36,7 @@ class _PageState:
         self.url: str | None = None
 
 
-class ItemGateMiddleware:
-    def __init__(self, context: ComplianceContext):
-        self.context = context
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ItemGateMiddleware:
-        return cls(ComplianceContext.of(crawler))
+class ItemGateMiddleware(ContextComponent):
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         state = _PageState()

@@ -25,7 +25,7 @@ from twisted.internet.task import deferLater
 from crawler.gates.decision import Decision
 from crawler.politeness import parse_retry_after
 from crawler.scrapy_adapters.allowlist import META_KIND
-from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent
 
 logger = logging.getLogger(__name__)
 GATE = "politeness"
@@ -65,13 +65,7 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
             semaphore.release()
 
 
-class ThrottleMiddleware:
-    def __init__(self, context: ComplianceContext):
-        self.context = context
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ThrottleMiddleware:
-        return cls(ComplianceContext.of(crawler))
+class ThrottleMiddleware(ContextComponent):
 
     def process_request(self, request: Request) -> None:
         host = urlparse_cached(request).hostname or ""

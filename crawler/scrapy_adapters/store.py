@@ -6,25 +6,18 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler import sidecar
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
-from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.context import ContextComponent
 from crawler.storage.base import StoreError, StoreItem
 
 GATE = "store"
 
 
-class StorePipeline:
-    def __init__(self, context: ComplianceContext):
-        self.context = context
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(ComplianceContext.of(crawler))
+class StorePipeline(ContextComponent):
 
     def process_item(self, item: CorpusItem) -> CorpusItem:
         if not isinstance(item, CorpusItem):
