@@ -116,3 +116,34 @@ def test_host_that_keeps_failing_is_parked(serve, tmp_path: Path) -> None:
     assert len(busy_hits) == 3  # parked after three 503s: the rest never sent
     reasons = {r["reason"] for r in result.ledger if r["gate"] == "politeness"}
     assert reasons == {"backoff", "host_parked"}
+
+
+def test_scrapy_knobs_do_not_bypass_gates_or_politeness(serve, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    other = "127.0.0.39"
+    server = serve({
+        SITE: {"/robots.txt": Route(b"User-agent: *\nCrawl-delay: 1\nDisallow: /no\n",
+                                    content_type="text/plain"),
+               "/a": page("a"), "/b": page("b"), "/no": page("no")},
+        other: {"/": page("other")},
+    })
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/a")],
+                 rate={"requests_per_second": 100, "concurrency": 4})
+    urls = [server.url(SITE, p) for p in ("/a", "/b", "/no")] + [server.url(other, "/")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "runspider", str(REPO / "tests/spiders/bypass_spider.py"),
+         "-a", f"urls={','.join(urls)}", "-s", f"COMPLIANCE_POLICIES={policies}",
+         "-s", "COMPLIANCE_PURPOSE=research", "-s", f"COMPLIANCE_STORE={tmp_path / 'corpus'}"],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert server.hits_for(other) == []  # dont_filter and meta opened no door
+    site_hits = server.hits_for(SITE)
+    assert "/no" not in {h.path for h in site_hits}  # dont_obey_robotstxt is ignored
+    assert sorted(h.path for h in site_hits) == ["/a", "/a", "/b", "/b", "/robots.txt"]
+    # one download slot per request, yet the host saw one request per second
+    assert min(gaps([h.time for h in site_hits])) >= 0.99
