@@ -55,6 +55,19 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     return summarize(context.ledger.path, context.run_id)
 
 
+def run_explain(url: str, ledger: str) -> int:
+    from crawler.jsonl import read_jsonl
+
+    records = [r for r in read_jsonl(ledger) if r["url"] == url]
+    if not records:
+        print(f"{url}: not in {ledger}")
+        return EXIT_CONFIG
+    for r in records:
+        print(f"{r['time']}  run {r['run_id']}  {r['gate']:<10} {r['decision']:<5} "
+              f"{r['reason']:<26} {r['sentence']}")
+    return EXIT_OK
+
+
 def run_purge(args: argparse.Namespace) -> int:
     from crawler import retention
     from crawler.ledger import Ledger, default_ledger_path
@@ -118,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     validate = sub.add_parser("validate", help="check a policy directory, crawl nothing")
     validate.add_argument("--policies", required=True)
 
+    explain = sub.add_parser("explain", help="show every decision the ledger holds for a URL")
+    explain.add_argument("url")
+    explain.add_argument("--ledger", required=True, help="ledger file (e.g. corpus/ledger.jsonl)")
+
     purge = sub.add_parser("purge", help="delete stored items: expired, or on request")
     purge.add_argument("--store", required=True)
     which = purge.add_mutually_exclusive_group(required=True)
@@ -138,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             for p in policies:
                 print(f"ok  {p.name:<24} {', '.join(p.hosts)}  ({p.source})")
             return EXIT_OK
+        if args.command == "explain":
+            return run_explain(args.url, args.ledger)
         if args.command == "purge":
             return run_purge(args)
         if args.command == "demo":

@@ -265,3 +265,16 @@ def test_prohibited_tos_on_recrawl_removes_the_site(serve, tmp_path: Path) -> No
     assert result.manifest == [] and len(server.hits) == hits_before
     assert [r["reason"] for r in result.ledger if r["gate"] == "retention"] == [
         "consent_withdrawn"]
+
+
+def test_explain_shows_the_chain_for_one_url(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/": page("home", license_url=None)}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    result = crawl(policies, tmp_path / "corpus")
+    proc = run_cli("explain", server.url(SITE, "/"), "--ledger", str(result.ledger_path))
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0 and len(lines) == 3
+    assert [line.split()[3:6] for line in lines] == [
+        ["allowlist", "allow", "allowed"], ["robots", "allow", "allowed"],
+        ["license", "deny", "license_missing"]]
