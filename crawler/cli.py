@@ -55,6 +55,25 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     return summarize(context.ledger.path, context.run_id)
 
 
+def run_export(args: argparse.Namespace) -> int:
+    from crawler.export import ExportError, export_corpus
+    from crawler.storage.base import open_store
+
+    store = open_store(args.store)
+    try:
+        report = export_corpus(store, args.out, args.format, licenses=args.license,
+                               purpose=args.purpose, kinds=args.kind or ("page",),
+                               shard_size=args.shard_size, current_only=not args.all_versions,
+                               overwrite=args.overwrite)
+    except (ValueError, ExportError) as exc:
+        print(f"crawler: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        store.close()
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
 def run_explain(url: str, ledger: str) -> int:
     from crawler.jsonl import read_jsonl
 
@@ -131,6 +150,24 @@ def main(argv: list[str] | None = None) -> int:
     validate = sub.add_parser("validate", help="check a policy directory, crawl nothing")
     validate.add_argument("--policies", required=True)
 
+    from crawler.export import FORMATS, KINDS
+
+    export = sub.add_parser("export", help="write training-ready shards and a dataset card")
+    export.add_argument("store", help="corpus location")
+    export.add_argument("--format", choices=FORMATS, default="jsonl")
+    export.add_argument("--out", required=True, help="output directory")
+    export.add_argument("--license", action="append", default=[],
+                        help="only these SPDX ids (fnmatch patterns like 'CC-BY-*' work)")
+    export.add_argument("--purpose", choices=PURPOSES,
+                        help="only items usable for this purpose")
+    export.add_argument("--kind", action="append", choices=KINDS, default=[],
+                        help="item kinds (default: page)")
+    export.add_argument("--shard-size", type=int, default=10_000)
+    export.add_argument("--all-versions", action="store_true",
+                        help="every stored version, not only the current one")
+    export.add_argument("--overwrite", action="store_true",
+                        help="replace an earlier export in --out")
+
     explain = sub.add_parser("explain", help="show every decision the ledger holds for a URL")
     explain.add_argument("url")
     explain.add_argument("--ledger", required=True, help="ledger file (e.g. corpus/ledger.jsonl)")
@@ -155,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             for p in policies:
                 print(f"ok  {p.name:<24} {', '.join(p.hosts)}  ({p.source})")
             return EXIT_OK
+        if args.command == "export":
+            return run_export(args)
         if args.command == "explain":
             return run_explain(args.url, args.ledger)
         if args.command == "purge":

@@ -278,3 +278,25 @@ def test_explain_shows_the_chain_for_one_url(serve, tmp_path: Path) -> None:
     assert [line.split()[3:6] for line in lines] == [
         ["allowlist", "allow", "allowed"], ["robots", "allow", "allowed"],
         ["license", "deny", "license_missing"]]
+
+
+def test_export_command_writes_shards_and_card(serve, tmp_path: Path) -> None:
+    import json
+
+    nc = "https://creativecommons.org/licenses/by-nc/4.0/"
+    server = serve({SITE: {"/": page("<b>Home</b> " + "moss grows north. " * 40,
+                                     links=("/nc.html",)),
+                           "/nc.html": page("non-commercial words " * 40, license_url=nc)}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    store = crawl(policies, tmp_path / "corpus").store
+    out = tmp_path / "export"
+    proc = run_cli("export", str(store), "--out", str(out), "--purpose", "research")
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(x) for x in (out / "shard-00000.jsonl").read_text().splitlines()]
+    assert {r["license"] for r in records} == {"CC-BY-4.0", "CC-BY-NC-4.0"}
+    assert "moss grows north" in next(r["text"] for r in records if r["license"] == "CC-BY-4.0")
+    assert "| CC-BY-NC-4.0 |" in (out / "README.md").read_text()
+    # crawled for research: nothing of it may be exported for commercial use
+    proc = run_cli("export", str(store), "--out", str(tmp_path / "c"), "--purpose", "commercial")
+    assert proc.returncode == 0 and "0 item(s)" in proc.stdout
