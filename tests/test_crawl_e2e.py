@@ -274,10 +274,10 @@ def test_explain_shows_the_chain_for_one_url(serve, tmp_path: Path) -> None:
     result = crawl(policies, tmp_path / "corpus")
     proc = run_cli("explain", server.url(SITE, "/"), "--ledger", str(result.ledger_path))
     lines = proc.stdout.splitlines()
-    assert proc.returncode == 0 and len(lines) == 3
+    assert proc.returncode == 0 and len(lines) == 4
     assert [line.split()[3:6] for line in lines] == [
         ["allowlist", "allow", "allowed"], ["robots", "allow", "allowed"],
-        ["license", "deny", "license_missing"]]
+        ["optout", "allow", "allowed"], ["license", "deny", "license_missing"]]
 
 
 def test_export_command_writes_shards_and_card(serve, tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ _PKG = "crawler.scrapy_adapters"
 DOWNLOADER_MIDDLEWARES = {
     f"{_PKG}.allowlist.AllowListMiddleware": 10,  # before everything: no I/O without a policy
     f"{_PKG}.robots.RobotsGateMiddleware": 100,
+    f"{_PKG}.sitesignals.SiteSignalsMiddleware": 110,
     f"{_PKG}.politeness.ThrottleMiddleware": 580,  # sees 429/503 before RetryMiddleware
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
 }

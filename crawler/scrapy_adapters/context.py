@@ -33,6 +33,8 @@ class ComplianceContext:
     run_id: str
     politeness: Politeness = field(default_factory=Politeness)
     purger: Purger | None = None
+    #: origin → its opt-out files as read (SiteSignals), for the item gates
+    site_signals: dict[str, Any] = field(default_factory=dict)
     #: url → stored versions, so a re-crawl can withdraw them when consent is withdrawn
     stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     crawler: Crawler | None = field(default=None, repr=False)

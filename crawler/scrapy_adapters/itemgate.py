@@ -9,22 +9,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
+from parsel import Selector
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
 from crawler.gates import license as license_gate
+from crawler.gates import optout as optout_gate
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
+from crawler.policy.model import SitePolicy
 from crawler.scrapy_adapters.allowlist import META_KIND
-from crawler.scrapy_adapters.context import ContextComponent
+from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent
 from crawler.signals import license_detect
+from crawler.signals import optout as optout_signals
 from crawler.signals.license_detect import LicenseEvidence
+from crawler.signals.optout import OptOutSignal
 
 META_PAGE_LICENSE = "compliance_page_license"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+CONTENT_GATE = "content"
 
 
 class _PageState:
@@ -32,11 +39,20 @@ class _PageState:
 
     def __init__(self) -> None:
         self.kept: bool | None = None
+        self.media_optout = False
         self.license: LicenseEvidence | None = None
         self.url: str | None = None
 
 
 class ItemGateMiddleware(ContextComponent):
+    def __init__(self, context: ComplianceContext, honour_noindex: bool = False):
+        super().__init__(context)
+        self.honour_noindex = honour_noindex
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(ComplianceContext.of(crawler),
+                   crawler.settings.getbool("COMPLIANCE_HONOUR_NOINDEX"))
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         state = _PageState()
@@ -53,11 +69,17 @@ class ItemGateMiddleware(ContextComponent):
 
     def _pass(self, obj: Any, response: Response, state: _PageState) -> bool:
         if isinstance(obj, CorpusItem):
-            kept = self._judge(obj, response)
+            kept = self._judge(obj, response, state)
             if obj.kind == "page":
                 state.kept, state.license, state.url = kept, obj.license, obj.url
             return kept
         if isinstance(obj, Request) and obj.meta.get(META_KIND) == "image":
+            if state.media_optout:
+                self.context.record(obj.url, Decision.deny(
+                    optout_gate.GATE, "optout",
+                    f"Embedded in {state.url}, whose noai/noimageai removes its images.",
+                    page_url=state.url), kind="image")
+                return False
             if state.kept is False:
                 self.context.record(obj.url, Decision.deny(
                     license_gate.GATE, "page_excluded",
@@ -70,35 +92,69 @@ class ItemGateMiddleware(ContextComponent):
                     page, channel="page", location=f"{state.url} {page.channel} {page.location}")
         return True
 
-    def _judge(self, item: CorpusItem, response: Response) -> bool:
+    def _judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
+        """Run the item gates in order; the first refusal ends the item's way."""
         policy = self.context.registry.for_host(urlsplit(item.url).hostname or "")
-        if policy is None:  # only reachable for items a spider invents
-            decision = Decision.deny(license_gate.GATE, "no_policy", "No policy for the item.")
-            chosen = None
-        elif not 200 <= item.status < 300:
-            decision = Decision.deny(license_gate.GATE, "http_error",
-                                     f"The server answered HTTP {item.status}.")
-            chosen = None
-        elif item.kind == "page" and not item.content_type.startswith(HTML_TYPES):
-            decision = Decision.deny(license_gate.GATE, "unsupported_content",
-                                     f"Pages must be HTML, not {item.content_type!r}.")
-            chosen = None
-        else:
-            selector = response.selector if isinstance(response, TextResponse) else None
-            found = license_detect.detect(item.url, item.headers,
-                                          selector if item.kind == "page" else None)
-            fallback: list[LicenseEvidence] = []
-            page_license = response.meta.get(META_PAGE_LICENSE)
-            if item.kind == "image" and policy.licenses.images_share_page_license and page_license:
-                fallback.append(page_license)
-            fallback += license_detect.from_policy(policy.licenses.default, policy.source)
-            decision, chosen = license_gate.check(found, fallback, policy, self.context.purpose)
-        self.context.record(item.url, decision, kind=item.kind,
-                            policy=policy.name if policy else None)
-        item.decisions.append(decision.summary())
-        if not decision.allowed:
-            return False
-        item.policy = policy.name if policy else None
+        selector = (response.selector if isinstance(response, TextResponse)
+                    and item.kind == "page" else None)
+        chosen: LicenseEvidence | None = None
+        for gate in ("content", "optout", "license"):
+            if gate == "content":
+                decision = _content_check(item, policy is not None)
+            elif gate == "optout":
+                signals = self._optout_signals(item, selector)
+                if signals is None:
+                    decision = Decision.deny(optout_gate.GATE, "optout_unknown",
+                                             "The site's opt-out files were not read.")
+                else:
+                    decision = optout_gate.check(signals, item.kind)
+                    if item.kind == "page":
+                        state.media_optout = optout_gate.page_media_optout(signals)
+            else:
+                assert policy is not None
+                decision, chosen = self._license(item, response, selector, policy)
+            if decision is None:
+                continue
+            self.context.record(item.url, decision, kind=item.kind,
+                                policy=policy.name if policy else None)
+            item.decisions.append(decision.summary())
+            if not decision.allowed:
+                return False
+        assert policy is not None
+        item.policy = policy.name
         item.license = chosen
         item.statements = decision.evidence.get("statements", [])
         return True
+
+    def _optout_signals(self, item: CorpusItem,
+                        selector: Selector | None) -> list[OptOutSignal] | None:
+        parts = urlsplit(item.url)
+        site = self.context.site_signals.get(f"{parts.scheme}://{parts.netloc}")
+        if site is None:
+            return None
+        return optout_signals.item_signals(
+            item.kind, item.url, item.headers, token=self.context.token, selector=selector,
+            body=item.body if item.kind == "image" else None, tdmrep=site.tdmrep,
+            ai_txt=site.ai_txt, honour_noindex=self.honour_noindex)
+
+    def _license(self, item: CorpusItem, response: Response, selector: Selector | None,
+                 policy: SitePolicy) -> tuple[Decision, LicenseEvidence | None]:
+        found = license_detect.detect(item.url, item.headers, selector)
+        fallback: list[LicenseEvidence] = []
+        page_license = response.meta.get(META_PAGE_LICENSE)
+        if item.kind == "image" and policy.licenses.images_share_page_license and page_license:
+            fallback.append(page_license)
+        fallback += license_detect.from_policy(policy.licenses.default, policy.source)
+        return license_gate.check(found, fallback, policy, self.context.purpose)
+
+
+def _content_check(item: CorpusItem, has_policy: bool) -> Decision | None:
+    """Refusals before any signal is read: nothing here can be a corpus item."""
+    if not has_policy:  # only reachable for items a spider invents
+        return Decision.deny(CONTENT_GATE, "no_policy", "No policy covers the item's host.")
+    if not 200 <= item.status < 300:
+        return Decision.deny(CONTENT_GATE, "http_error", f"The server answered HTTP {item.status}.")
+    if item.kind == "page" and not item.content_type.startswith(HTML_TYPES):
+        return Decision.deny(CONTENT_GATE, "unsupported_content",
+                             f"Pages must be HTML, not {item.content_type!r}.")
+    return None

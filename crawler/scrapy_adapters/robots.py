@@ -7,7 +7,6 @@ ignores ``dont_obey_robotstxt``, and treats a robots.txt it cannot read as a dis
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
@@ -17,9 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.defer import Deferred
 
 from crawler.gates import robots as robots_gate
 from crawler.gates.allowlist import request_path
@@ -27,9 +24,8 @@ from crawler.gates.decision import Decision
 from crawler.gates.robots import RobotsSnapshot, RslLicense
 from crawler.scrapy_adapters.allowlist import META_KIND
 from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibits_ai_training
-
-logger = logging.getLogger(__name__)
 
 META_ROBOTS = "compliance_robots"
 MAX_RSL_FILES = 5
@@ -50,8 +46,8 @@ class RobotsGateMiddleware:
         self.max_gap = settings.getfloat("COMPLIANCE_MAX_CRAWL_DELAY", 60.0)
         self.ai_tokens = tuple(settings.getlist("COMPLIANCE_AI_TOKENS")
                                or DEFAULT_AI_TRAINING_TOKENS)
-        self._cache: dict[str, RobotsSnapshot] = {}
-        self._pending: dict[str, list[Deferred[RobotsSnapshot]]] = {}
+        self._cache: OriginCache[RobotsSnapshot] = OriginCache(
+            lambda snap, now: snap.expired(now, self.ttl, self.error_ttl))
         self._cleared: set[str] = set()
 
     @classmethod
@@ -75,31 +71,19 @@ class RobotsGateMiddleware:
         request.meta[META_ROBOTS] = snapshot.as_record()
 
     async def snapshot(self, origin: str, host: str) -> RobotsSnapshot:
-        cached = self._cache.get(origin)
-        if cached is not None and not cached.expired(time.time(), self.ttl, self.error_ttl):
-            return cached
-        waiters = self._pending.get(origin)
-        if waiters is not None:  # a fetch is under way: wait for it with a Deferred of our own
-            waiter: Deferred[RobotsSnapshot] = Deferred()
-            waiters.append(waiter)
-            return await maybe_deferred_to_future(waiter)
-        self._pending[origin] = waiters = []
-        try:
+        async def load(previous: RobotsSnapshot | None) -> RobotsSnapshot:
             snapshot = await self._fetch(origin)
-        except Exception as exc:  # a fault here must neither hang the origin nor open it
-            logger.exception("reading %s/robots.txt failed", origin)
-            snapshot = robots_gate.from_error(origin + ROBOTS_PATH, repr(exc), time.time())
-        if snapshot.outcome == robots_gate.UNREACHABLE and cached is not None \
-                and cached.outcome == robots_gate.UNREACHABLE:
-            snapshot = replace(snapshot, attempt=cached.attempt + 1)
-        self._cache[origin] = snapshot
-        gap = snapshot.min_gap(self.context.token)
-        if gap <= self.max_gap:  # a longer one skips the host (the gate says so)
-            self.context.politeness.raise_gap(host, gap)
-        del self._pending[origin]
-        for waiter in waiters:
-            waiter.callback(snapshot)
-        return snapshot
+            if snapshot.outcome == robots_gate.UNREACHABLE and previous is not None \
+                    and previous.outcome == robots_gate.UNREACHABLE:
+                snapshot = replace(snapshot, attempt=previous.attempt + 1)
+            gap = snapshot.min_gap(self.context.token)
+            if gap <= self.max_gap:  # a longer one skips the host (the gate says so)
+                self.context.politeness.raise_gap(host, gap)
+            return snapshot
+
+        return await self._cache.get(
+            origin, load,
+            lambda exc: robots_gate.from_error(origin + ROBOTS_PATH, repr(exc), time.time()))
 
     async def _fetch(self, origin: str) -> RobotsSnapshot:
         url = origin + ROBOTS_PATH
@@ -162,7 +146,7 @@ class RobotsGateMiddleware:
             decision = robots_gate.check(snapshot, request_path(url), self.context.token, ())
             if not decision.allowed:
                 return RslLicense(url, None, f"robots.txt disallows it ({decision.reason})")
-        elif origin in self._pending:  # two origins naming each other's files: do not wait
+        elif self._cache.is_pending(origin):  # origins naming each other's files: do not wait
             return RslLicense(url, None, "its origin's robots.txt is being read")
         try:
             response = await self._download(url, "rsl", checked=same_origin)
