@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from scrapy.settings import Settings
 
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.policy.model import PURPOSES
-from crawler.storage.base import StoreError
+from crawler.storage.base import StoreError, open_store, s3_options
 from crawler.summary import RunSummary, summarize
 
 EXIT_OK, EXIT_STORE_FAILURES, EXIT_CONFIG = 0, 1, 2
@@ -57,9 +58,8 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
 
 def run_export(args: argparse.Namespace) -> int:
     from crawler.export import ExportError, export_corpus
-    from crawler.storage.base import open_store
 
-    store = open_store(args.store)
+    store = open_store(args.store, **s3_options(os.environ.get))
     try:
         report = export_corpus(store, args.out, args.format, licenses=args.license,
                                purpose=args.purpose, kinds=args.kind or ("page",),
@@ -92,9 +92,8 @@ def run_purge(args: argparse.Namespace) -> int:
     from crawler.ledger import Ledger, default_ledger_path
     from crawler.policy.registry import PolicyRegistry
     from crawler.purge import PURGE, QUARANTINE, Purger
-    from crawler.storage.base import open_store
 
-    store = open_store(args.store)
+    store = open_store(args.store, **s3_options(os.environ.get))
     entries = store.entries()
     if args.expired:
         if not args.policies:
@@ -117,7 +116,8 @@ def run_purge(args: argparse.Namespace) -> int:
         print(f"{len(selected)} item(s) selected")
         return EXIT_OK
     ledger = Ledger(args.ledger or default_ledger_path(store.root), uuid.uuid4().hex[:12])
-    quarantine = open_store(args.store.rstrip("/") + "/quarantine") if args.quarantine else None
+    quarantine = (open_store(args.store.rstrip("/") + "/quarantine", **s3_options(os.environ.get))
+                  if args.quarantine else None)
     purger = Purger(store, ledger, QUARANTINE if args.quarantine else PURGE, quarantine)
     purger.remove_all(selected, reason)
     ledger.close()
@@ -139,12 +139,13 @@ def main(argv: list[str] | None = None) -> int:
 
     crawl = sub.add_parser("crawl", help="crawl the sites of a policy directory")
     crawl.add_argument("--policies", required=True, help="directory of site policies")
-    crawl.add_argument("--store", required=True, help="corpus location (a local path)")
+    crawl.add_argument("--store", required=True, help="corpus location: a path or s3://BUCKET/PREFIX")
     crawl.add_argument("--site", action="append", default=[], help="only this host/policy")
     _add_crawl_args(crawl)
 
     demo = sub.add_parser("demo", help="crawl the bundled demo sites on loopback")
     demo.add_argument("--out", default="corpus", help="corpus directory (default ./corpus)")
+    demo.add_argument("--store", help="store URI instead of --out, e.g. s3://bucket/prefix")
     demo.add_argument("--purpose", choices=PURPOSES, default="research")
 
     validate = sub.add_parser("validate", help="check a policy directory, crawl nothing")
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from crawler.demo.run import run_demo
 
-            summary = run_demo(args.out, args.purpose)
+            summary = run_demo(args.store or args.out, args.purpose)
         else:
             summary = run_crawl(args.policies, args.store, args.purpose, args.site,
                                 args.ledger, args.settings)

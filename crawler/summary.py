@@ -13,6 +13,7 @@ from crawler.jsonl import read_jsonl
 @dataclass
 class RunSummary:
     run_id: str
+    ledger: str = ""
     stored: int = 0
     already_stored: int = 0
     store_errors: int = 0
@@ -30,7 +31,7 @@ class RunSummary:
 def summarize(ledger: str | Path, run_id: str | None = None) -> RunSummary:
     records: list[dict[str, Any]] = read_jsonl(ledger)
     run_id = run_id or (records[-1]["run_id"] if records else "")
-    summary = RunSummary(run_id)
+    summary = RunSummary(run_id, str(ledger))
     for rec in records:
         if rec["run_id"] != run_id or rec.get("kind") == "robots":  # control files, not items
             continue

@@ -17,6 +17,9 @@ from crawler.demo.server import Handler, Route, SiteServer
 from crawler.jsonl import read_jsonl
 from crawler.storage.base import manifest_view
 
+#: one moto_server process for the whole session (fixtures moto_endpoint, s3_endpoint, ...)
+pytest_plugins = ["s3server"]
+
 REPO = Path(__file__).resolve().parents[1]
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -93,19 +96,22 @@ class CrawlResult:
         return [(r["gate"], r["reason"]) for r in self.ledger if r["url"] == url]
 
 
-def run_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=REPO,
+def run_cli(*args: str, timeout: float = 180,
+            cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout)
 
 
-def crawl(policies: Path, store: Path, purpose: str = "research", *settings: str,
+def crawl(policies: Path, store: Path | str, purpose: str = "research", *settings: str,
           expect: int = 0) -> CrawlResult:
+    """Run ``crawler crawl`` as a user would; ``store`` may be a path or an s3:// URI."""
     args = ["crawl", "--policies", str(policies), "--store", str(store), "--purpose", purpose]
     for setting in settings:
         args += ["-s", setting]
     proc = run_cli(*args)
     assert proc.returncode == expect, proc.stderr[-3000:]
-    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, store, store / "ledger.jsonl")
+    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, Path(store),
+                       Path(store) / "ledger.jsonl")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CC_BY, PNG, crawl, image, page, write_policy
+from conftest import CC_BY, PNG, crawl, image, write_policy
 from test_xmp import data_mining_packet, png_with_xmp
 
 from crawler.demo.server import Route

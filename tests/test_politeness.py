@@ -76,7 +76,8 @@ def test_crawl_delay_holds_between_every_request(serve, tmp_path: Path) -> None:
                  rate={"requests_per_second": 100, "concurrency": 4})
     result = crawl(policies, tmp_path / "corpus")
     times = [h.time for h in server.hits]
-    assert len(times) == 6 and len(result.manifest) == 5
+    # robots.txt, tdmrep.json, ai.txt and five pages, each a second apart
+    assert len(times) == 8 and len(result.manifest) == 5
     assert min(gaps(times)) >= 0.99, gaps(times)
 
 
@@ -144,6 +145,7 @@ def test_scrapy_knobs_do_not_bypass_gates_or_politeness(serve, tmp_path: Path) -
     assert server.hits_for(other) == []  # dont_filter and meta opened no door
     site_hits = server.hits_for(SITE)
     assert "/no" not in {h.path for h in site_hits}  # dont_obey_robotstxt is ignored
-    assert sorted(h.path for h in site_hits) == ["/a", "/a", "/b", "/b", "/robots.txt"]
+    assert sorted(h.path for h in site_hits) == ["/.well-known/tdmrep.json", "/a", "/a", "/ai.txt",
+                                                 "/b", "/b", "/robots.txt"]
     # one download slot per request, yet the host saw one request per second
     assert min(gaps([h.time for h in site_hits])) >= 0.99

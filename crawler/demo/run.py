@@ -24,5 +24,6 @@ def run_demo(out: str, purpose: str) -> RunSummary:
         summary = run_crawl(str(POLICIES), out, purpose)
         unlisted = len(server.hits_for(DEMO_SITES["unlisted"]))
     print(f"demo: requests received by the host without a policy: {unlisted}")
-    print(f"demo: corpus in {Path(out).resolve()} (manifest.jsonl, ledger.jsonl, items/)")
+    where = out if "://" in out else Path(out).resolve()
+    print(f"demo: corpus in {where} (manifest, items/; ledger: {summary.ledger})")
     return summary

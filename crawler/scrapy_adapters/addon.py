@@ -20,8 +20,9 @@ from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness
 from crawler.purge import PURGE, QUARANTINE, Purger
 from crawler.retention import prohibited_sites
+from crawler.scrapy_adapters import redact
 from crawler.scrapy_adapters.context import ComplianceContext
-from crawler.storage.base import open_store
+from crawler.storage.base import open_store, s3_options
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -58,6 +59,7 @@ class ComplianceAddon:
         return cls(crawler)
 
     def update_settings(self, settings: BaseSettings) -> None:
+        redact.install(settings)  # before Scrapy logs the overridden settings
         purpose = settings.get("COMPLIANCE_PURPOSE")
         if purpose not in PURPOSES:
             raise ComplianceConfigError(
@@ -67,7 +69,8 @@ class ComplianceAddon:
         if not len(registry):
             raise ComplianceConfigError("no policy matches COMPLIANCE_SITES "
                                         f"{settings.getlist('COMPLIANCE_SITES')}")
-        store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"))
+        store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"),
+                           **s3_options(settings.get))
         ledger_path = settings.get("COMPLIANCE_LEDGER") or default_ledger_path(store.root)
         run_id = uuid.uuid4().hex[:12]
         self.context = ComplianceContext(
@@ -111,7 +114,8 @@ class ComplianceAddon:
         quarantine = None
         if mode == QUARANTINE:
             quarantine = open_store(settings["COMPLIANCE_STORE"].rstrip("/") + "/quarantine",
-                                    settings.getbool("COMPLIANCE_STORE_FSYNC"))
+                                    settings.getbool("COMPLIANCE_STORE_FSYNC"),
+                                    **s3_options(settings.get))
         ctx.purger = Purger(ctx.store, ctx.ledger, mode, quarantine)
         ctx.index_stored()
         withdrawn = ctx.purger.remove_all(

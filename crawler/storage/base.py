@@ -7,7 +7,7 @@ The manifest is an append-only log of ``commit`` and ``delete`` events; its *vie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -79,10 +79,39 @@ def manifest_view(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(live.values())
 
 
-def open_store(uri: str, fsync: bool = True) -> Store:
-    """``PATH`` or ``file://PATH`` → a local store (``s3://`` comes with the S3 store)."""
+#: S3 store options and the settings (or environment variables, for the CLI's purge and
+#: export) that set them
+S3_SETTINGS = {"sse": "COMPLIANCE_S3_SSE", "kms_key_id": "COMPLIANCE_S3_KMS_KEY_ID",
+               "acl": "COMPLIANCE_S3_ACL"}
+
+
+def s3_options(get: Callable[[str], Any]) -> dict[str, Any]:
+    """S3 options from a settings or environment lookup (``settings.get``, ``os.environ.get``)."""
+    return {option: get(name) or None for option, name in S3_SETTINGS.items()}
+
+
+def open_store(uri: str, fsync: bool = True, **s3_options: Any) -> Store:
+    """``PATH`` or ``file://PATH`` → a local store; ``s3://BUCKET[/PREFIX]`` → an S3 store.
+
+    ``s3_options`` are :class:`~crawler.storage.s3.S3Store` keyword options (``sse``,
+    ``kms_key_id``, ``acl``, ``endpoint_url``, ``max_attempts``, ...); ``None`` values mean
+    "not set". They are refused for a local store, so a request for encryption is never
+    silently dropped. ``fsync`` only concerns the local store (an S3 PUT is durable when
+    it returns). Error messages never repeat the URI: it could hold credentials.
+    """
+    options = {name: value for name, value in s3_options.items() if value is not None}
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme == "s3":
+        from crawler.storage.s3 import S3_OPTIONS, S3Store
+
+        unknown = sorted(set(options) - S3_OPTIONS)
+        if unknown:
+            raise StoreError(f"unknown S3 store option(s) {unknown}")
+        return S3Store.from_uri(uri, **options)
+    if scheme not in ("", "file"):
+        raise StoreError(f"unsupported store URI scheme {scheme!r} (use a local path or s3://)")
+    if options:
+        raise StoreError(f"S3 options {sorted(options)} given for a local store")
     from crawler.storage.local import LocalStore
 
-    if "://" in uri and not uri.startswith("file://"):
-        raise StoreError(f"unsupported store URI {uri!r} (use a local path)")
     return LocalStore(uri.removeprefix("file://"), fsync=fsync)

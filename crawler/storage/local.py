@@ -100,10 +100,10 @@ class LocalStore:
         with self._lock:
             if key in self._listed:
                 return
-            entry = {"event": "commit", "url": item.url, "sha256": item.sha256, "kind": item.kind,
-                     "host": item.host, "content": committed.content_path,
-                     "sidecar": committed.sidecar_path, "committed_at": utcnow(),
-                     **item.manifest_extra}
+            entry = {**item.manifest_extra, "event": "commit", "url": item.url,
+                     "sha256": item.sha256, "kind": item.kind, "host": item.host,
+                     "content": committed.content_path, "sidecar": committed.sidecar_path,
+                     "committed_at": utcnow()}
             self._manifest.append(entry)
             self._listed.add(key)
 
@@ -111,7 +111,10 @@ class LocalStore:
         return manifest_view(read_jsonl(self.base / MANIFEST))
 
     def _path(self, relative: str) -> Path:
-        path = (self.base / relative).resolve()
+        try:
+            path = (self.base / relative).resolve()
+        except (ValueError, OSError) as exc:  # e.g. an embedded NUL byte
+            raise StoreError(f"invalid store path {relative!r}: {exc}") from exc
         if not path.is_relative_to(self.base):
             raise StoreError(f"path outside the store: {relative!r}")
         return path
