@@ -22,7 +22,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/decisions.py
 
 clean:
 	rm -rf $(VENV) corpus .pytest_cache
