@@ -1,51 +1,245 @@
-"""Gate 5: does the item carry a license this policy accepts for this purpose?"""
+"""Gate 5: does the item carry a license this policy accepts for this purpose?
+
+Only *grants* count (see :mod:`crawler.signals.license_detect`): mentions in running text and
+notices ("All rights reserved", a copyright line) are recorded but decide nothing. For a page,
+only grants with page scope count; an image counts the grants about itself (its own ``Link``
+header and XMP, and what its page says about it). Then:
+
+* no grant → the ``fallback`` (page license where the policy says images share it; the policy
+  default), else ``license_missing``; an image whose page reserves all rights in it does not
+  fall back (``license_reserved``);
+* grants that disagree (different licenses, or a version-less CC family that another grant
+  does not refine) → ``license_conflict``, unless ``licenses.on_conflict`` says which wins;
+* a grant that names no known license, or a CC family without a version that neither another
+  grant nor the fallback pins → ``license_unknown``;
+* the chosen license not accepted for the purpose → ``license_not_accepted``.
+
+Every statement's record in the decision says what became of it (``status``): ``chosen``,
+``consistent`` (agrees with the chosen one), ``overridden`` (lost a conflict the policy
+resolved), ``conflicting``, ``unknown``, ``out_of_scope``, ``mention``, ``notice`` or
+``unused`` (a fallback not needed).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from crawler.gates.decision import Decision
-from crawler.policy.model import SitePolicy
-from crawler.signals.license_detect import LicenseEvidence
+from crawler.policy.model import ON_CONFLICT_EXCLUDE, ON_CONFLICT_MOST_RESTRICTIVE, SitePolicy
+from crawler.signals.license_detect import (
+    GRANT,
+    NOTICE,
+    RIGHTS_RESERVED,
+    SCOPE_OTHER,
+    SCOPE_PAGE,
+    LicenseEvidence,
+)
 from crawler.signals.licenses import License, UnversionedCC
 
 GATE = "license"
 
+#: the sidecar prefers these channels when several statements agree (most explicit first)
+_CHANNEL_RANK = {"http:link": 0, "html:a": 1, "html:link": 1, "html:area": 1, "rdfa": 2,
+                 "microdata": 2, "jsonld": 3, "html:meta": 4, "xmp:cc:license": 1,
+                 "xmp:xmpRights:WebStatement": 2, "xmp:xmpRights:UsageTerms": 3,
+                 "html:badge": 5, "html:cc-link": 6, "text": 7}
+
+_Lic = License | UnversionedCC
+
+
+def _key(lic: _Lic) -> str:
+    return lic.spdx if isinstance(lic, License) else lic.url
+
+
+def _label(lic: _Lic) -> str:
+    return lic.spdx if isinstance(lic, License) else f"{lic.family.upper()} (version unknown)"
+
+
+def _refines(lic: License, family: UnversionedCC) -> bool:
+    """CC-BY-SA-4.0 (or -3.0-DE) is a version of the by-sa family."""
+    return lic.url.startswith(family.url)
+
 
 def check(found: Sequence[LicenseEvidence], fallback: Sequence[LicenseEvidence],
-          policy: SitePolicy, purpose: str) -> tuple[Decision, LicenseEvidence | None]:
-    """Decide on the statements ``found`` in the item; ``fallback`` (the policy default, or
-    the page license for images where the policy says so) counts only when the item states
-    no license at all. Returns the decision and the statement it rests on."""
-    scoped = [e for e in found if e.scope == "page"]
-    known = [e for e in scoped if isinstance(e.license, License)]
-    records = [e.as_record() for e in (*found, *fallback)]
-    ids = sorted({e.license.spdx for e in known})  # type: ignore[union-attr]
-    if len(ids) > 1:
-        return Decision.deny(GATE, "license_conflict",
-                             f"The item states conflicting licenses: {', '.join(ids)}.",
-                             statements=records), None
-    if known:
-        chosen = known[0]
-    elif scoped:
-        first = scoped[0]
-        what = (f"a {first.license.family} license without a version"
-                if isinstance(first.license, UnversionedCC) else "no known license")
-        return Decision.deny(GATE, "license_unknown",
-                             f"The license link {first.url} names {what}.",
-                             statements=records), None
-    elif fallback:
-        chosen = fallback[0]
-    else:
-        return Decision.deny(GATE, "license_missing",
-                             "No license statement was found and the policy grants none.",
-                             statements=records), None
-    lic = chosen.license
-    assert isinstance(lic, License)
-    if not policy.licenses.accepted(lic.spdx, purpose):
-        return Decision.deny(
-            GATE, "license_not_accepted",
-            f"{lic.spdx} is not among the licenses policy {policy.name} accepts for {purpose}.",
-            spdx=lic.spdx, statements=records), chosen
-    return Decision.allow(GATE, f"{lic.spdx} ({chosen.channel}) is accepted for {purpose}.",
-                          spdx=lic.spdx, statements=records), chosen
+          policy: SitePolicy, purpose: str,
+          kind: str = "page") -> tuple[Decision, LicenseEvidence | None]:
+    """Decide on the statements ``found`` for the item (a ``page`` or an ``image``);
+    ``fallback`` (the page license for images where the policy says so, then the policy
+    default) counts only when the item's statements grant nothing. Returns the decision and
+    the statement it rests on."""
+    return _Check(found, fallback, policy, purpose, kind).run()
+
+
+class _Check:
+    def __init__(self, found: Sequence[LicenseEvidence], fallback: Sequence[LicenseEvidence],
+                 policy: SitePolicy, purpose: str, kind: str):
+        self.found, self.fallback = list(found), list(fallback)
+        self.policy, self.purpose, self.kind = policy, purpose, kind
+        self.status: dict[int, str] = {}
+
+    # --- records -------------------------------------------------------------------------
+    def applies(self, e: LicenseEvidence) -> bool:
+        if self.kind == "page":
+            return e.scope == SCOPE_PAGE
+        return e.scope != SCOPE_OTHER  # an image's statements are about the image
+
+    def records(self) -> list[dict[str, object]]:
+        out = []
+        for e in self.found:
+            rec = e.as_record()
+            rec["status"] = self.status.get(id(e)) or (
+                e.role if e.role != GRANT else "out_of_scope" if not self.applies(e)
+                else "unknown" if e.license is None else "conflicting")
+            out.append(rec)
+        for e in self.fallback:
+            rec = e.as_record()
+            rec["status"] = self.status.get(id(e), "unused")
+            rec["fallback"] = True
+            out.append(rec)
+        return out
+
+    def deny(self, reason: str, sentence: str, **extra: object
+             ) -> tuple[Decision, LicenseEvidence | None]:
+        return Decision.deny(GATE, reason, sentence, statements=self.records(), **extra), None
+
+    # --- decision ------------------------------------------------------------------------
+    def run(self) -> tuple[Decision, LicenseEvidence | None]:
+        grants = [e for e in self.found if e.role == GRANT and self.applies(e)]
+        if not grants:
+            return self.no_grant()
+        known = [e for e in grants if e.license is not None]
+        if not known:
+            first = grants[0]
+            return self.deny("license_unknown",
+                             f"The license statement {first.url or first.snippet[:80]!r} "
+                             f"({first.channel}) names no known license.")
+        distinct: dict[str, _Lic] = {}
+        for e in known:
+            distinct.setdefault(_key(e.license), e.license)  # type: ignore[arg-type]
+        versions = [lic for lic in distinct.values() if isinstance(lic, License)]
+        families = [lic for lic in distinct.values() if isinstance(lic, UnversionedCC)]
+        # a version-less family that a versioned grant refines is not a second license
+        open_families = [f for f in families if not any(_refines(v, f) for v in versions)]
+        candidates: list[_Lic] = [*versions, *open_families]
+        if len(candidates) > 1:
+            return self.conflict(known, candidates)
+        only = candidates[0]
+        if isinstance(only, UnversionedCC):
+            return self.unversioned(known, only)
+        return self.accept(known, only)
+
+    def pick(self, known: list[LicenseEvidence], lic: License) -> LicenseEvidence:
+        """The most explicit statement of ``lic``; the others agreeing with it are marked."""
+        same = [e for e in known if e.license == lic]
+        chosen = min(same, key=lambda e: _CHANNEL_RANK.get(e.channel, 8))
+        for e in known:
+            if e.license == lic or (isinstance(e.license, UnversionedCC)
+                                    and _refines(lic, e.license)):
+                self.status[id(e)] = "consistent"
+        self.status[id(chosen)] = "chosen"
+        return chosen
+
+    def accept(self, known: list[LicenseEvidence], lic: License, **extra: object
+               ) -> tuple[Decision, LicenseEvidence | None]:
+        chosen = self.pick(known, lic)
+        return self.verdict(chosen, lic, **extra)
+
+    def verdict(self, chosen: LicenseEvidence, lic: License, **extra: object
+                ) -> tuple[Decision, LicenseEvidence | None]:
+        records = self.records()
+        if not self.policy.licenses.accepted(lic.spdx, self.purpose):
+            why = (" (a NonCommercial license)" if self.purpose == "commercial"
+                   and not lic.allows_commercial else "")
+            return Decision.deny(
+                GATE, "license_not_accepted",
+                f"{lic.spdx}{why} is not among the licenses policy {self.policy.name} accepts "
+                f"for {self.purpose}.", spdx=lic.spdx, scope=chosen.scope, statements=records,
+                **extra), chosen
+        return Decision.allow(
+            GATE, f"{lic.spdx} ({chosen.channel}, {chosen.scope} scope) is accepted for "
+            f"{self.purpose}.", spdx=lic.spdx, scope=chosen.scope, statements=records,
+            **extra), chosen
+
+    def unversioned(self, known: list[LicenseEvidence], family: UnversionedCC
+                    ) -> tuple[Decision, LicenseEvidence | None]:
+        """A CC family without a version: the fallback may pin the version, nothing else."""
+        for e in self.fallback:
+            if isinstance(e.license, License) and _refines(e.license, family):
+                for other in known:
+                    self.status[id(other)] = "consistent"
+                self.status[id(e)] = "chosen"
+                return self.verdict(e, e.license, version_from=e.channel)
+        first = known[0]
+        return self.deny(
+            "license_unknown",
+            f"The license statement {first.url or first.snippet[:80]!r} ({first.channel}) "
+            f"names {family.name}: the family is known, the license is not.")
+
+    def conflict(self, known: list[LicenseEvidence], candidates: list[_Lic]
+                 ) -> tuple[Decision, LicenseEvidence | None]:
+        rule = self.policy.licenses.on_conflict
+        labels = sorted(_label(c) for c in candidates)
+        info: dict[str, object] = {"licenses": labels, "on_conflict": rule}
+        if rule == ON_CONFLICT_MOST_RESTRICTIVE:
+            top = [c for c in candidates
+                   if all(o.obligations <= c.obligations for o in candidates)]
+            if top:
+                # equally restrictive but different licenses (CC-BY-3.0 and CC-BY-4.0): the
+                # item must be acceptable under each, so the first refused one decides
+                refused = [c for c in top if not isinstance(c, License)
+                           or not self.policy.licenses.accepted(c.spdx, self.purpose)]
+                return self.resolved(known, refused[0] if refused else top[0], info)
+        elif rule != ON_CONFLICT_EXCLUDE:
+            for c in candidates:
+                if isinstance(c, License) and c.spdx == rule:
+                    return self.resolved(known, c, info)
+        why = {ON_CONFLICT_EXCLUDE: "", ON_CONFLICT_MOST_RESTRICTIVE:
+               " and none of them is the most restrictive"}.get(
+            rule, f" and the policy's choice {rule} is not among them")
+        return self.deny("license_conflict",
+                         f"The item states conflicting licenses: {', '.join(labels)}{why}.",
+                         conflict=info)
+
+    def resolved(self, known: list[LicenseEvidence], winner: _Lic, info: dict[str, object]
+                 ) -> tuple[Decision, LicenseEvidence | None]:
+        info["chosen"] = _label(winner)
+        for e in known:
+            self.status[id(e)] = "overridden"
+        if isinstance(winner, UnversionedCC):
+            for e in known:
+                if e.license == winner:
+                    self.status[id(e)] = "chosen"
+            return self.deny("license_unknown",
+                             f"The conflict resolves to {winner.name}, whose version is "
+                             "unknown.", conflict=info)
+        chosen = self.pick(known, winner)
+        return self.verdict(chosen, winner, conflict=info)
+
+    def no_grant(self) -> tuple[Decision, LicenseEvidence | None]:
+        # a page's "All rights reserved" does not undo the reviewed site-wide grant; an
+        # image whose own credit reserves all rights does not inherit a license
+        reserved = [e for e in self.found if e.role == NOTICE and e.note == RIGHTS_RESERVED
+                    and self.kind != "page" and self.applies(e)]
+        usable = [e for e in self.fallback if isinstance(e.license, License)]
+        if usable and reserved:
+            return self.deny("license_reserved",
+                             f"{reserved[0].snippet[:80]!r} ({reserved[0].channel}) reserves "
+                             "all rights in this item: the fallback license does not apply.")
+        if usable:
+            chosen = usable[0]
+            self.status[id(chosen)] = "chosen"
+            return self.verdict(chosen, chosen.license)  # type: ignore[arg-type]
+        elsewhere = [e for e in self.found if e.role == GRANT and e.license is not None]
+        notices = [e for e in self.found if e.role == NOTICE and e.note == RIGHTS_RESERVED]
+        if elsewhere and self.kind == "page":
+            what = ("embedded images" if elsewhere[0].scope != SCOPE_OTHER
+                    else "other things the page describes")
+            detail = (f" Licenses were stated only for {what} "
+                      f"({elsewhere[0].note or elsewhere[0].scope}).")
+        elif notices:
+            detail = f" It says {notices[0].snippet[:80]!r}."
+        else:
+            detail = ""
+        return self.deny("license_missing",
+                         "No license statement was found for the item and the policy grants "
+                         f"none.{detail}")

@@ -81,7 +81,10 @@ def from_error(url: str, error: str, fetched_at: float) -> RobotsSnapshot:
 
 
 def check(snapshot: RobotsSnapshot, path: str, token: str, ai_tokens: Sequence[str],
-          max_gap: float = float("inf")) -> Decision:
+          max_gap: float = float("inf"), for_item: bool = True) -> Decision:
+    """``for_item=False`` is for the site's control files (tdmrep.json, ai.txt, RSL): they
+    are read, never stored, so only the crawl rules apply to them, not the AI-training
+    opt-outs (which would otherwise hide the very files that state the site's wishes)."""
     evidence: dict[str, Any] = {"robots_url": snapshot.url, "robots_sha256": snapshot.sha256,
                                 "robots_outcome": snapshot.outcome}
     if snapshot.outcome == UNREACHABLE:
@@ -106,6 +109,8 @@ def check(snapshot: RobotsSnapshot, path: str, token: str, ai_tokens: Sequence[s
                              + (f" (line {rule.line}: Disallow: {rule.pattern})." if rule else "."),
                              rule_line=rule.line if rule else None,
                              rule=rule.pattern if rule else None, **evidence)
+    if not for_item:
+        return Decision.allow(GATE, f"robots.txt allows {path} for {token}.", **evidence)
     for lic in snapshot.licenses:
         if lic.prohibits_ai_training is not False:
             unknown = lic.prohibits_ai_training is None

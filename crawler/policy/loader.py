@@ -25,7 +25,15 @@ from crawler.policy.hosts import (
     normalize_host_pattern,
     patterns_overlap,
 )
-from crawler.policy.model import LicenseRules, Rate, SitePolicy, ToSReview, Verdict
+from crawler.policy.model import (
+    ON_CONFLICT_EXCLUDE,
+    ON_CONFLICT_MOST_RESTRICTIVE,
+    LicenseRules,
+    Rate,
+    SitePolicy,
+    ToSReview,
+    Verdict,
+)
 from crawler.policy.schema import DEFAULTS_KEYS, POLICY_SCHEMA
 from crawler.signals.licenses import lookup_spdx
 
@@ -171,15 +179,40 @@ def _semantic_problems(doc: _Doc, data: dict[str, Any]) -> list[PolicyProblem]:
     if research_only in (tos["crawling"], tos["ai_training"]) and "commercial" in data["purposes"]:
         problems.append(doc.problem(["purposes"], "the ToS verdict is 'research-only': "
                                     "purpose 'commercial' is not allowed"))
-    for purpose, ids in data["licenses"]["accept"].items():
+    problems += _license_problems(doc, data["licenses"])
+    return problems
+
+
+def _license_problems(doc: _Doc, lic: dict[str, Any]) -> list[PolicyProblem]:
+    problems: list[PolicyProblem] = []
+    for purpose, ids in lic["accept"].items():
         for i, spdx in enumerate(ids):
+            # An NC id under "commercial" loads, but LicenseRules.accepted never accepts it.
             if lookup_spdx(spdx) is None:
                 problems.append(doc.problem(["licenses", "accept", purpose, i],
                                             f"unknown license id {spdx!r}"))
-    default = data["licenses"].get("default")
+    default = lic.get("default")
     if default is not None and lookup_spdx(default) is None:
         problems.append(doc.problem(["licenses", "default"], f"unknown license id {default!r}"))
+    on_conflict = lic.get("on_conflict")
+    if on_conflict is not None and on_conflict not in _ON_CONFLICT_WORDS \
+            and lookup_spdx(on_conflict) is None:
+        problems.append(doc.problem(
+            ["licenses", "on_conflict"],
+            f"{on_conflict!r} is neither {' nor '.join(map(repr, _ON_CONFLICT_WORDS))} "
+            "nor a known license id"))
     return problems
+
+
+_ON_CONFLICT_WORDS = (ON_CONFLICT_EXCLUDE, ON_CONFLICT_MOST_RESTRICTIVE)
+
+
+def _on_conflict(value: str | None) -> str:
+    if value is None:
+        return ON_CONFLICT_EXCLUDE
+    if value in _ON_CONFLICT_WORDS:
+        return value
+    return lookup_spdx(value).spdx  # type: ignore[union-attr]
 
 
 def _hosts(doc: _Doc, data: dict[str, Any]) -> tuple[tuple[str, ...], list[PolicyProblem]]:
@@ -224,7 +257,8 @@ def _build(doc: _Doc, data: dict[str, Any], digest: str, hosts: tuple[str, ...])
         licenses=LicenseRules(
             accept=canonical,
             default=lookup_spdx(default).spdx if default else None,  # type: ignore[union-attr]
-            images_share_page_license=bool(lic.get("images_share_page_license", False))),
+            images_share_page_license=bool(lic.get("images_share_page_license", False)),
+            on_conflict=_on_conflict(lic.get("on_conflict"))),
         retention_days=int(data["retention_days"]),
     )
 

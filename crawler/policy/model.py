@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from crawler.pathpattern import PathPattern
+from crawler.signals.licenses import lookup_spdx
 
 
 class Verdict(StrEnum):
@@ -55,6 +56,11 @@ class Rate:
         return 1.0 / self.requests_per_second if self.requests_per_second > 0 else 0.0
 
 
+#: ``licenses.on_conflict`` values besides an SPDX id
+ON_CONFLICT_EXCLUDE = "exclude"
+ON_CONFLICT_MOST_RESTRICTIVE = "most_restrictive"
+
+
 @dataclass(frozen=True)
 class LicenseRules:
     #: purpose -> accepted SPDX ids
@@ -63,9 +69,19 @@ class LicenseRules:
     default: str | None = None
     #: whether images on the site share the page license (issue: image scope)
     images_share_page_license: bool = False
+    #: a page that states conflicting licenses: "exclude" it (default), take the
+    #: "most_restrictive" one, or let this SPDX id win when it is among them
+    on_conflict: str = ON_CONFLICT_EXCLUDE
 
     def accepted(self, spdx: str, purpose: str) -> bool:
-        return spdx in self.accept.get(purpose, frozenset())
+        """Listed for ``purpose``; and never an NC license for a commercial purpose, whatever
+        the list says (a policy that lists one loads, but the listing has no effect)."""
+        if spdx not in self.accept.get(purpose, frozenset()):
+            return False
+        if purpose == "commercial":
+            lic = lookup_spdx(spdx)
+            return lic is None or lic.allows_commercial
+        return True
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,8 @@ POLICY_SCHEMA: dict[str, Any] = {
                 },
                 "default": {"type": "string", "minLength": 1},
                 "images_share_page_license": {"type": "boolean"},
+                # exclude | most_restrictive | an SPDX id (checked by the loader)
+                "on_conflict": {"type": "string", "minLength": 1},
             },
         },
         "retention_days": {"type": "integer", "minimum": 1},

@@ -30,6 +30,7 @@ from crawler.signals.license_detect import LicenseEvidence
 from crawler.signals.optout import OptOutSignal
 
 META_PAGE_LICENSE = "compliance_page_license"
+META_IMAGE_LICENSE = "compliance_image_license"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CONTENT_GATE = "content"
 
@@ -90,6 +91,9 @@ class ItemGateMiddleware(ContextComponent):
                 page = state.license
                 obj.meta[META_PAGE_LICENSE] = replace(
                     page, channel="page", location=f"{state.url} {page.channel} {page.location}")
+            if isinstance(response, TextResponse):  # what the page says about this image
+                obj.meta[META_IMAGE_LICENSE] = license_detect.image_evidence(
+                    response.selector, state.url or response.url, obj.url)
         return True
 
     def _judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
@@ -139,13 +143,17 @@ class ItemGateMiddleware(ContextComponent):
 
     def _license(self, item: CorpusItem, response: Response, selector: Selector | None,
                  policy: SitePolicy) -> tuple[Decision, LicenseEvidence | None]:
-        found = license_detect.detect(item.url, item.headers, selector)
+        if item.kind == "page":
+            found = license_detect.detect(item.url, item.headers, selector)
+        else:
+            found = (license_detect.detect_image(item.url, item.headers, item.body)
+                     + list(response.meta.get(META_IMAGE_LICENSE, [])))
         fallback: list[LicenseEvidence] = []
         page_license = response.meta.get(META_PAGE_LICENSE)
         if item.kind == "image" and policy.licenses.images_share_page_license and page_license:
             fallback.append(page_license)
         fallback += license_detect.from_policy(policy.licenses.default, policy.source)
-        return license_gate.check(found, fallback, policy, self.context.purpose)
+        return license_gate.check(found, fallback, policy, self.context.purpose, kind=item.kind)
 
 
 def _content_check(item: CorpusItem, has_policy: bool) -> Decision | None:

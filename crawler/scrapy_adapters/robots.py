@@ -19,7 +19,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import robots as robots_gate
-from crawler.gates.allowlist import request_path
+from crawler.gates.allowlist import CONTROL_FILES, request_path
 from crawler.gates.decision import Decision
 from crawler.gates.robots import RobotsSnapshot, RslLicense
 from crawler.scrapy_adapters.allowlist import META_KIND
@@ -63,7 +63,8 @@ class RobotsGateMiddleware:
             return
         snapshot = await self.snapshot(f"{parts.scheme}://{parts.netloc}", parts.hostname or "")
         decision = robots_gate.check(snapshot, request_path(request.url), self.context.token,
-                                     self.ai_tokens, self.max_gap)
+                                     self.ai_tokens, self.max_gap,
+                                     for_item=parts.path not in CONTROL_FILES)
         self.context.record(request.url, decision, request.meta,
                             kind=request.meta.get(META_KIND, "page"))
         if not decision.allowed:
@@ -143,7 +144,8 @@ class RobotsGateMiddleware:
         origin = f"{parts.scheme}://{parts.netloc}"
         same_origin = snapshot.url == origin + ROBOTS_PATH
         if same_origin:
-            decision = robots_gate.check(snapshot, request_path(url), self.context.token, ())
+            decision = robots_gate.check(snapshot, request_path(url), self.context.token, (),
+                                         for_item=False)
             if not decision.allowed:
                 return RslLicense(url, None, f"robots.txt disallows it ({decision.reason})")
         elif self._cache.is_pending(origin):  # origins naming each other's files: do not wait
