@@ -13,11 +13,14 @@ What is measured
       and once with ``False``, so the cost of durability shows separately.
 
     "Seconds" is Scrapy's ``elapsed_time_seconds`` (spider opened → spider closed), so
-    interpreter start-up and imports are left out; the wall time of each process is shown
-    beside it. Every run is checked before it counts: the site's server must have answered
-    exactly one request per page plus the robots.txt, A must have scraped one item per page,
-    and B must have stored every page (manifest, ledger and Scrapy stats agree). A broken
-    crawl stops the benchmark instead of producing a flattering number.
+    interpreter start-up and imports are left out. Beside it: the CPU time of the crawl
+    process over the same span (both crawlers are CPU-bound on one core, so CPU per page is
+    the figure least disturbed by other load on the machine) and the process's wall time.
+    Every run is checked before it counts: the server must have received exactly one
+    request per page and one for robots.txt (B may also fetch its other control files, such
+    as ai.txt, once each), Scrapy must have sent exactly those (nothing off-site) and scraped
+    one item per page, and B must have stored every page (manifest and ledger agree). A
+    broken crawl stops the benchmark instead of producing a flattering number.
 
 Why it is set up this way
     Each crawl runs in its own process (Scrapy's reactor starts once per process) and the
@@ -25,19 +28,27 @@ Why it is set up this way
     alike; ``--repeat K`` reports medians. The site is served by a small asyncio server in a
     separate process, so it does not compete for the crawler's GIL; it answers every request
     with one pre-rendered ``write``. (``crawler.demo.server.SiteServer`` is not used: it
-    writes headers and body in two sends without ``TCP_NODELAY``, so each response on a
-    keep-alive connection can wait for a delayed ACK, about 40 ms.) Before crawling, a
-    short load test confirms that the server is much faster than either crawler.
+    writes headers and body in two sends without ``TCP_NODELAY``, so a response on a
+    keep-alive connection can wait ~40 ms for a delayed ACK: 23 requests/s on one
+    connection.) Before crawling, a short load test shows the server's capacity, which must
+    be far above either crawler's rate. The link graph is built so that every page's crawl
+    depth is its tree depth whatever order Scrapy takes (see :func:`page_links`): the
+    project's ``DEPTH_LIMIT`` must not cut the crawl short.
 
-    ``--profile`` then runs A and B once more under ``cProfile`` and prints where B spends
-    time that A does not: self time per page by area (project file, Scrapy file, library),
-    and the framework functions with the largest inclusive time.
+Optional analyses
+    ``--ablate`` times B (fsync off) with parts of the compliance layer switched off through
+    settings (store pipeline, item gate, gate middlewares, slot delay, download handler), so
+    each part's cost is measured rather than estimated. ``--profile`` runs one A and one B
+    crawl under py-spy (if on PATH; ``pip install py-spy``) or cProfile and prints where B
+    spends time that A does not: self time per page by area, and the framework functions by
+    inclusive time.
 
 Everything binds to 127.0.0.50 (ephemeral port), writes only to a temporary directory, and
-stops by itself; the server process also exits if this process dies.
+stops by itself; the server process also exits when this process dies.
 
     .venv/bin/python bench/throughput.py [--pages 2000] [--concurrency 16] [--repeat 3]
-                                         [--profile] [--profile-dir DIR]
+                                         [--licence-prose] [--ablate]
+                                         [--profile [auto|cprofile|py-spy]] [--profile-dir DIR]
 """
 
 from __future__ import annotations
@@ -47,16 +58,20 @@ import asyncio
 import contextlib
 import json
 import multiprocessing
+import os
 import pstats
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
-from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -66,6 +81,7 @@ REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.50"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 LINKS_PER_PAGE = 5
+ROBOTS_PATH = "/robots.txt"
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
 GOAL_RATIO = 0.9
 #: a crawl slower than this is a failure, not a data point
@@ -84,8 +100,8 @@ def page_links(index: int, pages: int) -> list[int]:
     the crawl takes, a page is first met through its parent, so its crawl depth is its tree
     depth (log5 of the page count: well under the project's DEPTH_LIMIT of 10). Links that
     point back up keep the dupe filter busy, as on a real site."""
-    links = [c for c in range(LINKS_PER_PAGE * index + 1, LINKS_PER_PAGE * index + 6)
-             if c < pages]
+    first_child = LINKS_PER_PAGE * index + 1
+    links = [c for c in range(first_child, first_child + LINKS_PER_PAGE) if c < pages]
     node = index
     while node and len(links) < LINKS_PER_PAGE:
         node = (node - 1) // LINKS_PER_PAGE
@@ -96,17 +112,19 @@ def page_links(index: int, pages: int) -> list[int]:
     return links[:LINKS_PER_PAGE]
 
 
-_WORDS = ("licence", "corpus", "crawler", "robots", "policy", "sidecar", "ledger", "attribution",
+#: ordinary prose: no word that reads as a license statement (see --licence-prose)
+_WORDS = ("window", "corpus", "crawler", "robots", "policy", "sidecar", "ledger", "tower",
           "commons", "archive", "library", "museum", "garden", "river", "mountain", "history",
           "science", "music", "theatre", "language", "village", "harbour", "bridge", "market",
           "winter", "summer", "letter", "journal", "survey", "record", "atlas", "orchard",
           "meadow", "lantern", "compass", "signal", "harvest", "granite", "willow", "falcon")
 
 
-def _paragraphs(rng: random.Random, count: int = 64) -> list[str]:
+def _paragraphs(rng: random.Random, licence_prose: bool, count: int = 64) -> list[str]:
+    vocabulary = (*_WORDS, "licence") if licence_prose else _WORDS
     out = []
     for n in range(count):
-        words = [rng.choice(_WORDS) for _ in range(rng.randint(60, 110))]
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(60, 110))]
         out.append(f"<p id=\"para-{n}\">{' '.join(words).capitalize()}.</p>")
     return out
 
@@ -115,7 +133,7 @@ def render_page(index: int, pages: int, paragraphs: Sequence[str], rng: random.R
     """One licensed page: 5-10 KB of text, links to five other pages, a rel=license link."""
     body: list[str] = []
     size = 0
-    target = rng.randint(5_000, 9_500)
+    target = rng.randint(4_500, 8_500)
     while size < target:
         para = rng.choice(paragraphs)
         body.append(para)
@@ -136,14 +154,14 @@ def _http_response(body: bytes, content_type: str, status: str = "200 OK") -> by
     return head.encode() + body
 
 
-def build_site(pages: int, seed: int = 2026) -> dict[bytes, bytes]:
+def build_site(pages: int, licence_prose: bool = False, seed: int = 2026) -> dict[bytes, bytes]:
     """Request target → complete pre-rendered HTTP response."""
     rng = random.Random(seed)
-    paragraphs = _paragraphs(rng)
+    paragraphs = _paragraphs(rng, licence_prose)
     site = {page_path(i).encode(): _http_response(render_page(i, pages, paragraphs, rng),
                                                   "text/html; charset=utf-8")
             for i in range(pages)}
-    site[b"/robots.txt"] = _http_response(ROBOTS_TXT, "text/plain; charset=utf-8")
+    site[ROBOTS_PATH.encode()] = _http_response(ROBOTS_TXT, "text/plain; charset=utf-8")
     return site
 
 
@@ -157,7 +175,7 @@ class _SiteProtocol(asyncio.Protocol):
     """HTTP/1.1 keep-alive (and pipelining) for GET requests without bodies: enough for
     Scrapy and cheap, so the server is never what the benchmark measures."""
 
-    def __init__(self, site: dict[bytes, bytes], hits: list[int]):
+    def __init__(self, site: dict[bytes, bytes], hits: Counter[bytes]):
         self.site, self.hits = site, hits
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
@@ -175,16 +193,16 @@ class _SiteProtocol(asyncio.Protocol):
             parts = request_line.split(b" ")
             target = parts[1].split(b"#")[0] if len(parts) == 3 else b""
             out.append(self.site.get(target, _NOT_FOUND))
-            self.hits[0] += 1
+            self.hits[target] += 1
         self.buffer = buffer
         if out and self.transport is not None:
             self.transport.write(b"".join(out))
 
 
-def _serve(conn: Connection, address: str, pages: int) -> None:
+def _serve(conn: Connection, address: str, pages: int, licence_prose: bool) -> None:
     """Server process: serve until told to stop or until the parent goes away."""
-    site = build_site(pages)
-    hits = [0]
+    site = build_site(pages, licence_prose)
+    hits: Counter[bytes] = Counter()
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -192,7 +210,7 @@ def _serve(conn: Connection, address: str, pages: int) -> None:
                                           backlog=512)
         stop = asyncio.Event()
 
-        def control() -> None:  # "hits" → request count; "stop" or EOF → shut down
+        def control() -> None:  # "hits" → requests per target; "stop" or EOF → shut down
             while True:
                 try:
                     message = conn.recv()
@@ -200,7 +218,7 @@ def _serve(conn: Connection, address: str, pages: int) -> None:
                     break
                 if message != "hits":
                     break
-                conn.send(hits[0])
+                conn.send(dict(hits))
             loop.call_soon_threadsafe(stop.set)
 
         conn.send(server.sockets[0].getsockname()[1])
@@ -214,11 +232,11 @@ def _serve(conn: Connection, address: str, pages: int) -> None:
 class BenchServer:
     """The site, served from a child process on ``HOST``."""
 
-    def __init__(self, pages: int):
+    def __init__(self, pages: int, licence_prose: bool = False):
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, HOST, pages), daemon=True,
-                                    name="bench-site")
+        self._process = ctx.Process(target=_serve, args=(child, HOST, pages, licence_prose),
+                                    daemon=True, name="bench-site")
         self._process.start()
         child.close()
         if not self._conn.poll(60):
@@ -230,10 +248,11 @@ class BenchServer:
     def url(self, path: str = "/") -> str:
         return f"http://{HOST}:{self.port}{path}"
 
-    def hits(self) -> int:
+    def hits(self) -> Counter[str]:
+        """Requests received so far, per request target."""
         self._conn.send("hits")
-        count: int = self._conn.recv()
-        return count
+        hits: dict[bytes, int] = self._conn.recv()
+        return Counter({target.decode("latin-1"): n for target, n in hits.items()})
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -287,49 +306,75 @@ def server_capacity(server: BenchServer, connections: int, seconds: float = 1.5)
 
 
 class StatsDump:
-    """Scrapy extension: write the crawl's stats to ``BENCH_STATS_FILE`` when it ends."""
+    """Scrapy extension: write the crawl's stats to ``BENCH_STATS_FILE`` when it ends, with
+    ``bench/cpu_seconds``, the CPU time of the crawl process from spider open to close
+    (less sensitive than elapsed time to other load on the machine)."""
 
     def __init__(self, crawler: Any, path: str):
         self.crawler, self.path = crawler, path
+        self.cpu = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StatsDump:
         from scrapy import signals
 
         ext = cls(crawler, crawler.settings["BENCH_STATS_FILE"])
+        crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.dump, signal=signals.engine_stopped)
         return ext
 
+    def opened(self) -> None:
+        self.cpu = time.process_time()
+
+    def closed(self) -> None:
+        self.cpu = time.process_time() - self.cpu
+
     def dump(self) -> None:
-        stats = self.crawler.stats.get_stats()
+        stats = {**self.crawler.stats.get_stats(), "bench/cpu_seconds": self.cpu}
         Path(self.path).write_text(json.dumps(stats, default=str, sort_keys=True))
 
 
 STATS_EXTENSION = {f"{__name__}.{StatsDump.__qualname__}": 1000}
 
 
-def _profiled(run: Callable[[], object], profile_out: str | None) -> None:
-    if not profile_out:
-        run()
+@contextlib.contextmanager
+def cprofile_reactor(out: str | None) -> Iterator[None]:
+    """Profile only while Scrapy's reactor runs (``CrawlerProcess.start``), so A and B are
+    profiled over the same span: no imports, no policy loading, no run summary."""
+    if not out:
+        yield
         return
     import cProfile
 
+    from scrapy.crawler import CrawlerProcess
+
     profiler = cProfile.Profile()
-    profiler.enable()
+    original = CrawlerProcess.start
+
+    def start(self: CrawlerProcess, *args: Any, **kwargs: Any) -> None:
+        profiler.enable()
+        try:
+            original(self, *args, **kwargs)
+        finally:
+            profiler.disable()
+
+    CrawlerProcess.start = start  # type: ignore[method-assign]
     try:
-        run()
+        yield
     finally:
-        profiler.disable()
-        profiler.dump_stats(profile_out)
+        CrawlerProcess.start = original  # type: ignore[method-assign]
+        profiler.dump_stats(out)
 
 
-def child_plain(url: str, host: str, concurrency: int, stats_file: str,
-                profile_out: str | None) -> None:
+def child_plain(spec: dict[str, Any]) -> None:
     """Run A: plain Scrapy, the same link discovery as CorpusSpider, no compliance layer."""
     import scrapy
     from scrapy.crawler import CrawlerProcess
     from scrapy.http import Response
     from scrapy.linkextractors import LinkExtractor
+
+    url, concurrency = spec["url"], spec["concurrency"]
 
     class PlainSpider(scrapy.Spider):
         name = "plain"
@@ -345,32 +390,29 @@ def child_plain(url: str, host: str, concurrency: int, stats_file: str,
             for link in self.link_extractor.extract_links(response):
                 yield scrapy.Request(link.url, callback=self.parse)
 
-    process = CrawlerProcess({
-        "ROBOTSTXT_OBEY": True, "CONCURRENT_REQUESTS": concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, "DOWNLOAD_DELAY": 0,
-        "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
-        "EXTENSIONS": STATS_EXTENSION, "BENCH_STATS_FILE": stats_file,
-    })
-    process.crawl(PlainSpider, allowed_domains=[host])
-    _profiled(process.start, profile_out)
+    with cprofile_reactor(spec["cprofile_out"]):
+        process = CrawlerProcess({
+            "ROBOTSTXT_OBEY": True, "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, "DOWNLOAD_DELAY": 0,
+            "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
+            "EXTENSIONS": STATS_EXTENSION, "BENCH_STATS_FILE": spec["stats_file"],
+        })
+        # allowed_domains keeps the creativecommons.org license link off the network
+        process.crawl(PlainSpider, allowed_domains=[spec["host"]])
+        process.start()
 
 
-def child_framework(policies: str, store: str, concurrency: int, fsync: bool, stats_file: str,
-                    profile_out: str | None) -> None:
-    """Run B: the CLI's crawl path (policies → addon → gates → store), as ``crawler crawl``."""
+def child_framework(spec: dict[str, Any]) -> None:
+    """Run B: the CLI's crawl path (policies → addon → gates → store), as ``crawler crawl``.
+    ``settings`` (ablations only) are set at the command line's priority, above the addon."""
     from crawler.cli import run_crawl
 
     extra: list[tuple[str, Any]] = [
-        ("LOG_LEVEL", "WARNING"), ("CONCURRENT_REQUESTS", concurrency),
-        ("COMPLIANCE_STORE_FSYNC", fsync), ("EXTENSIONS", STATS_EXTENSION),
-        ("BENCH_STATS_FILE", stats_file)]
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        result["summary"] = run_crawl(policies, store, "research", extra=extra)
-
-    _profiled(run, profile_out)
-    summary = result["summary"]
+        ("LOG_LEVEL", "WARNING"), ("CONCURRENT_REQUESTS", spec["concurrency"]),
+        ("COMPLIANCE_STORE_FSYNC", spec["fsync"]), ("EXTENSIONS", STATS_EXTENSION),
+        ("BENCH_STATS_FILE", spec["stats_file"]), *spec.get("settings", {}).items()]
+    with cprofile_reactor(spec["cprofile_out"]):
+        summary = run_crawl(spec["policies"], spec["store"], "research", extra=extra)
     if summary.store_errors:
         raise SystemExit(f"{summary.store_errors} store error(s)")
 
@@ -399,11 +441,27 @@ class Run:
     label: str
     pages: int
     seconds: float  # Scrapy's elapsed_time_seconds
+    cpu: float  # CPU seconds of the crawl process over the same span
     wall: float  # the whole process, start-up included
 
     @property
     def rate(self) -> float:
         return self.pages / self.seconds
+
+
+@dataclass(frozen=True)
+class Profiler:
+    """How a child is profiled: ``cprofile`` in-process, or ``py-spy`` from outside."""
+
+    kind: str
+    out: str
+    py_spy: str | None = None
+    rate: int = 250
+
+
+LABEL_A = "A  plain Scrapy"
+LABEL_B = "B  framework, fsync on"
+LABEL_B_NOFSYNC = "B  framework, fsync off"
 
 
 @dataclass
@@ -415,71 +473,107 @@ class Bench:
     _n: int = 0
     _seen: set[str] = field(default_factory=set)
 
-    def _child(self, mode: str, stats: dict[str, Any], profile_out: str | None,
-               **kwargs: Any) -> tuple[dict[str, Any], float]:
+    def _child(self, spec: dict[str, Any], profiler: Profiler | None) -> tuple[dict[str, Any],
+                                                                            float]:
         self._n += 1
         stats_file = self.workdir / f"stats-{self._n}.json"
-        spec = {"mode": mode, "stats_file": str(stats_file), "profile_out": profile_out,
-                "concurrency": self.concurrency, **kwargs}
+        spec = {**spec, "stats_file": str(stats_file), "concurrency": self.concurrency,
+                "cprofile_out": profiler.out if profiler and profiler.kind == "cprofile"
+                else None}
+        command = [sys.executable, __file__, "--child", json.dumps(spec)]
+        if profiler and profiler.kind == "py-spy":
+            assert profiler.py_spy
+            command = [profiler.py_spy, "record", "--idle", "--nonblocking", "--rate",
+                       str(profiler.rate), "--format", "raw", "--output", profiler.out, "--",
+                       *command]
         started = time.monotonic()
-        proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], cwd=REPO,
-                              capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
+        proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
+                              timeout=CRAWL_TIMEOUT)
         wall = time.monotonic() - started
         if proc.returncode != 0 or not stats_file.exists():
-            raise SystemExit(f"{mode} crawl failed (exit {proc.returncode}):\n"
+            raise SystemExit(f"{spec['mode']} crawl failed (exit {proc.returncode}):\n"
                              f"{proc.stderr[-4000:]}")
-        message = proc.stderr.strip()
+        message = "\n".join(line for line in proc.stderr.strip().splitlines()
+                            if not line.startswith("py-spy>"))
         if message and message not in self._seen:  # WARNING or worse: it may explain a number
             self._seen.add(message)
-            print(f"  [{mode}] stderr (shown once): {message[-1500:]}")
-        stats.update(json.loads(stats_file.read_text()))
-        return stats, wall
+            print(f"  [{spec['mode']}] stderr (shown once): {message[-1500:]}")
+        return json.loads(stats_file.read_text()), wall
 
-    def _check_hits(self, label: str, before: int) -> None:
-        got = self.server.hits() - before
-        want = self.server.pages + 1  # every page once, robots.txt once
-        if got != want:
-            raise SystemExit(f"{label}: the server answered {got} requests, expected {want}")
+    def _check_requests(self, label: str, before: Counter[str], stats: dict[str, Any],
+                        robots: bool = True, strict: bool = True) -> None:
+        """Every page fetched exactly once and robots.txt once; besides those, plain Scrapy
+        fetches nothing, and the framework only files it fetches once per origin (its other
+        control files). Scrapy's own request count must agree: nothing went off-site."""
+        got = self.server.hits()
+        got.subtract(before)
+        pages = {page_path(i) for i in range(self.server.pages)}
+        wrong = sorted(p for p in pages if got[p] != 1)
+        _expect(label, "pages not fetched exactly once", wrong[:5], [])
+        extra = {t: n for t, n in got.items() if t not in pages and n}
+        _expect(label, "robots.txt fetches", extra.get(ROBOTS_PATH, 0), int(robots))
+        if strict:
+            _expect(label, "other requests", sorted(set(extra) - {ROBOTS_PATH}), [])
+        _expect(label, "files fetched more than once", [t for t, n in extra.items() if n > 1],
+                [])
+        _expect(label, "downloader/request_count", stats.get("downloader/request_count"),
+                sum(got.values()))
+        _expect(label, "HTTP 200 responses", stats.get("downloader/response_status_count/200"),
+                len(pages) + int(robots))
+        _expect(label, "item_scraped_count", stats.get("item_scraped_count"), len(pages))
+        others = ", ".join(sorted(set(extra) - {ROBOTS_PATH}))
+        if others and others not in self._seen:
+            self._seen.add(others)
+            print(f"  [{label.strip()}] also fetched, once each: {others}")
 
-    def plain(self, profile_out: str | None = None) -> Run:
-        label = "A  plain Scrapy"
+    def plain(self, profiler: Profiler | None = None) -> Run:
         before = self.server.hits()
-        stats, wall = self._child("plain", {}, profile_out, url=self.server.url("/"),
-                                  host=HOST)
-        self._check_hits(label, before)
-        pages = self.server.pages
-        _expect(label, "item_scraped_count", stats.get("item_scraped_count"), pages)
-        _expect(label, "HTTP 200 responses",
-                stats.get("downloader/response_status_count/200"), pages + 1)
-        run = Run(label, pages, float(stats["elapsed_time_seconds"]), wall)
-        if profile_out is None:
-            self.runs[label].append(run)
-        return run
+        stats, wall = self._child({"mode": "plain", "url": self.server.url("/"), "host": HOST},
+                                  profiler)
+        self._check_requests(LABEL_A, before, stats)
+        return self._record(LABEL_A, stats, wall, profiler is None)
 
-    def framework(self, fsync: bool, profile_out: str | None = None) -> Run:
-        label = f"B  framework, fsync={'on' if fsync else 'off'}"
+    def framework(self, fsync: bool, profiler: Profiler | None = None,
+                  ablation: tuple[str, dict[str, Any], bool] | None = None) -> Run:
+        """``ablation``: (label, settings, whether robots.txt is still fetched)."""
+        label = LABEL_B if fsync else LABEL_B_NOFSYNC
+        settings: dict[str, Any] = {}
+        robots = True
+        if ablation is not None:
+            label, settings, robots = ablation
         root = Path(tempfile.mkdtemp(prefix="b-", dir=self.workdir))
         policies, store = root / "policies", root / "store"
         write_policy(policies, self.server, self.concurrency)
         before = self.server.hits()
-        stats, wall = self._child("framework", {}, profile_out, policies=str(policies),
-                                  store=str(store), fsync=fsync)
-        self._check_hits(label, before)
+        stats, wall = self._child({"mode": "framework", "policies": str(policies),
+                                   "store": str(store), "fsync": fsync, "settings": settings},
+                                  profiler)
+        self._check_requests(label, before, stats, robots, strict=False)
+        if ablation is None:
+            self._check_store(label, store)
+        return self._record(label, stats, wall, profiler is None)
+
+    def _check_store(self, label: str, store: Path) -> None:
         pages = self.server.pages
         manifest = _read_jsonl(store / "manifest.jsonl")
         ledger = _read_jsonl(store / "ledger.jsonl")
         stored = [r for r in ledger if r["gate"] == "store" and r["decision"] == "allow"
                   and r["evidence"].get("new")]
         denied = [r for r in ledger if r["decision"] == "deny" and r["url"] != CC_BY]
-        _expect(label, "manifest pages", len({e["url"] for e in manifest
-                                              if e["kind"] == "page"}), pages)
+        _expect(label, "pages in the manifest",
+                len({e["url"] for e in manifest if e["kind"] == "page"}), pages)
         _expect(label, "ledger store/allow (new)", len(stored), pages)
-        _expect(label, "ledger denials (other than the CC link)", len(denied), 0)
-        _expect(label, "item_scraped_count", stats.get("item_scraped_count"), pages)
-        run = Run(label, pages, float(stats["elapsed_time_seconds"]), wall)
-        if profile_out is None:
+        _expect(label, "ledger denials other than the off-site license link", len(denied), 0)
+
+    def _record(self, label: str, stats: dict[str, Any], wall: float, keep: bool) -> Run:
+        run = Run(label, self.server.pages, float(stats["elapsed_time_seconds"]),
+                  float(stats["bench/cpu_seconds"]), wall)
+        if keep:
             self.runs[label].append(run)
         return run
+
+    def median(self, label: str) -> float:
+        return statistics.median(r.seconds for r in self.runs[label])
 
 
 def _expect(label: str, what: str, got: object, want: object) -> None:
@@ -493,116 +587,239 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def print_table(bench: Bench) -> None:
-    labels = list(bench.runs)
-    medians = {label: statistics.median(r.seconds for r in runs)
-               for label, runs in bench.runs.items()}
-    walls = {label: statistics.median(r.wall for r in runs) for label, runs in bench.runs.items()}
-    base = medians[labels[0]]
+def print_table(bench: Bench, labels: Sequence[str], title: str) -> None:
+    base = bench.median(LABEL_A)
+    base_cpu = statistics.median(r.cpu for r in bench.runs[LABEL_A])
     k = len(bench.runs[labels[0]])
-    print(f"\nMedian of {k} run(s) each, concurrency {bench.concurrency}; seconds = Scrapy "
-          "elapsed_time_seconds (spider open → close)")
-    print(f"{'run':<26} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'vs A':>6} "
-          f"{'wall s':>7}   per run (pages/s)")
+    print(f"\n{title}: median of {k} run(s) each, concurrency {bench.concurrency}\n"
+          "  seconds = Scrapy elapsed_time_seconds (spider open → close); CPU = CPU time of "
+          "the crawl process over that span; wall = the whole process")
+    print(f"{'run':<42} {'pages':>5} {'seconds':>7} {'pages/s':>7} {'vs A':>5} "
+          f"{'CPU µs/page':>11} {'vs A':>5} {'wall s':>6}  pages/s of each run")
     for label in labels:
         runs = bench.runs[label]
         pages = runs[0].pages
-        ratio = base / medians[label]
+        median = bench.median(label)
+        cpu = statistics.median(r.cpu for r in runs)
+        wall = statistics.median(r.wall for r in runs)
         each = " ".join(f"{r.rate:.0f}" for r in runs)
-        print(f"{label:<26} {pages:>6} {medians[label]:>8.2f} {pages / medians[label]:>8.1f} "
-              f"{ratio:>6.2f} {walls[label]:>7.2f}   {each}")
+        print(f"{label[:42]:<42} {pages:>5} {median:>7.2f} {pages / median:>7.1f} "
+              f"{base / median:>5.2f} {1e6 * cpu / pages:>11.0f} {base_cpu / cpu:>5.2f} "
+              f"{wall:>6.1f}  {each}")
+
+
+# --------------------------------------------------------------------------- ablations
+
+
+#: downloader middlewares no ablation removes: the allow-list keeps the off-site license link
+#: off the network, and without the site signals (ai.txt, TDMRep) the opt-out gate refuses
+#: every item, so the crawl would no longer do the same work
+KEEP_MIDDLEWARES = ("AllowListMiddleware", "SiteSignalsMiddleware")
+
+
+def ablations(concurrency: int) -> list[tuple[str, dict[str, Any], bool]]:
+    """B with parts of the compliance layer switched off through settings at command-line
+    priority (which the addon's own settings cannot override), except KEEP_MIDDLEWARES."""
+    from scrapy.settings.default_settings import DOWNLOAD_HANDLERS_BASE
+
+    from crawler.scrapy_adapters import addon
+
+    pipelines = {path: None for path in addon.ITEM_PIPELINES}
+    spider_mws = {path: None for path in addon.SPIDER_MIDDLEWARES}
+    download_mws = {path: None for path, order in addon.DOWNLOADER_MIDDLEWARES.items()
+                    if order is not None and path.rsplit(".", 1)[-1] not in KEEP_MIDDLEWARES}
+    handlers = {scheme: DOWNLOAD_HANDLERS_BASE[scheme]
+                for scheme in getattr(addon, "DOWNLOAD_HANDLERS", {})}
+    slots = {HOST: {"concurrency": concurrency, "delay": 0.0, "jitter": 0.0}}
+
+    def names(*groups: Iterable[str]) -> str:
+        return "- " + ", ".join(dict.fromkeys(p.rsplit(".", 1)[-1] for g in groups for p in g))
+
+    variants = [
+        (names(pipelines), {"ITEM_PIPELINES": pipelines}, True),
+        (names(pipelines, spider_mws),
+         {"ITEM_PIPELINES": pipelines, "SPIDER_MIDDLEWARES": spider_mws}, True),
+        (names(download_mws), {"DOWNLOADER_MIDDLEWARES": download_mws}, False),
+        ("- DOWNLOAD_SLOTS delay (set to 0)", {"DOWNLOAD_SLOTS": slots}, True),
+    ]
+    if handlers:
+        variants.append((names(addon.DOWNLOAD_HANDLERS.values()),
+                         {"DOWNLOAD_HANDLERS": handlers}, True))
+    everything: dict[str, Any] = {}
+    for _label, settings, _robots in variants:
+        everything.update(settings)
+    variants.append(("- all of the above", everything, False))
+    return variants
+
+
+def run_ablations(bench: Bench, repeat: int) -> None:
+    variants = ablations(bench.concurrency)
+    reference = f"{LABEL_B_NOFSYNC} (reference)"
+    for i in range(repeat):
+        bench.framework(fsync=False, ablation=(reference, {}, True))
+        for variant in variants:
+            run = bench.framework(fsync=False, ablation=variant)
+            print(f"  #{i + 1} {run.label[:42]:<42} {run.seconds:6.2f} s  {run.rate:7.1f} "
+                  "pages/s")
+    labels = [reference, *(label for label, _settings, _robots in variants)]
+    print_table(bench, [LABEL_A, *labels], "ABLATIONS of B (fsync off)")
+    pages = bench.server.pages
+    ref, base = bench.median(reference), bench.median(LABEL_A)
+    ref_cpu = statistics.median(r.cpu for r in bench.runs[reference])
+    print(f"\n{'B (fsync off) without …':<42} {'saves µs/page':>13} {'of B-A':>7} "
+          f"{'CPU µs/page saved':>17}")
     for label in labels[1:]:
-        ratio = base / medians[label]
-        verdict = "meets" if ratio >= GOAL_RATIO else "MISSES"
-        print(f"ratio {label.split(',', 1)[-1].strip():<10} B/A = {ratio:.2f}  "
-              f"({verdict} the goal of {GOAL_RATIO})")
+        saved = ref - bench.median(label)
+        cpu = ref_cpu - statistics.median(r.cpu for r in bench.runs[label])
+        share = f"{100 * saved / (ref - base):6.0f}%" if ref > base else "    n/a"
+        print(f"{label[:42]:<42} {1e6 * saved / pages:>13.0f} {share} {1e6 * cpu / pages:>17.0f}")
 
 
 # --------------------------------------------------------------------------- profile report
 
 _IDLE = ("<method 'poll' of 'select.epoll' objects>",
          "<method 'select' of 'select.epoll' objects>")
+_STDLIB = Path(sysconfig.get_paths()["stdlib"])
+_PYSPY_FRAME = re.compile(r"^(?P<func>.*) \((?P<file>.*):(?P<line>\d+)\)$")
 
 
-def _area(filename: str, func: str) -> str:
-    """Group profile entries: project and Scrapy by file, other libraries by package,
-    C functions by name."""
-    if filename == "~":
-        return func.removeprefix("<built-in method ").removeprefix("<method ").rstrip(">")
-    path = Path(filename)
+def _area(file: str) -> str:
+    """Project and Scrapy code by file, other libraries and stdlib by package/module.
+    ``file`` as py-spy shows it (relative to its sys.path entry) or absolute (cProfile)."""
+    path = Path(file)
+    if path.is_absolute():
+        if "site-packages" in path.parts:
+            path = Path(*path.parts[path.parts.index("site-packages") + 1:])
+        elif path.is_relative_to(REPO):
+            path = path.relative_to(REPO)
+        elif path.is_relative_to(_STDLIB):
+            path = path.relative_to(_STDLIB)
     parts = path.parts
-    if "site-packages" in parts:
-        rest = parts[parts.index("site-packages") + 1:]
-        return "/".join(rest) if rest[0] == "scrapy" else rest[0]
-    try:
-        return str(path.resolve().relative_to(REPO))
-    except ValueError:
-        return f"stdlib {path.stem}" if path.suffix == ".py" else filename
+    if not parts:
+        return file
+    if parts[0] in ("crawler", "scrapy", "bench"):
+        return path.as_posix()
+    return parts[0].removesuffix(".py")
 
 
 @dataclass
 class Profile:
-    total: float
+    """Where one crawl's reactor time went: idle (waiting in epoll) or busy, busy time by
+    area (self time), and the inclusive time of the framework's functions (``crawler/…``).
+    Units are the profiler's own; :meth:`scaled` converts them to the unprofiled crawl."""
+
+    busy: float
     idle: float
     by_area: dict[str, float]
-    functions: dict[tuple[str, int, str], tuple[int, float, float]]  # calls, tottime, cumtime
+    framework: dict[str, float]
+    calls: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: str) -> Profile:
+    def from_cprofile(cls, path: str) -> Profile:
         raw: dict[Any, Any] = pstats.Stats(path).stats  # type: ignore[attr-defined]
         by_area: dict[str, float] = defaultdict(float)
-        functions = {}
-        total = idle = 0.0
-        for (filename, line, func), (_cc, nc, tt, ct, _callers) in raw.items():
-            total += tt
+        framework: dict[str, float] = defaultdict(float)
+        calls: dict[str, int] = defaultdict(int)
+        busy = idle = 0.0
+        for (file, _line, func), (_cc, nc, tt, ct, _callers) in raw.items():
             if func in _IDLE:
                 idle += tt
                 continue
-            by_area[_area(filename, func)] += tt
-            functions[(filename, line, func)] = (nc, tt, ct)
-        return cls(total, idle, dict(by_area), functions)
+            busy += tt
+            area = _area(file) if file != "~" else func.strip("<>").removeprefix(
+                "built-in method ").removeprefix("method ")
+            by_area[area] += tt
+            if area.startswith("crawler/"):
+                framework[f"{area}:{func}"] += ct
+                calls[f"{area}:{func}"] += nc
+        return cls(busy, idle, dict(by_area), dict(framework), dict(calls))
 
-    @property
-    def busy(self) -> float:
-        return self.total - self.idle
+    @classmethod
+    def from_py_spy(cls, path: str) -> Profile:
+        """py-spy ``raw`` output (collapsed stacks, recorded with ``--idle``): the main
+        thread's samples while the reactor runs; a sample in the selector is idle."""
+        by_area: dict[str, float] = defaultdict(float)
+        framework: dict[str, float] = defaultdict(float)
+        busy = idle = 0.0
+        for line in Path(path).read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = [(m["func"], m["file"]) if (m := _PYSPY_FRAME.match(f)) else (f, "?")
+                      for f in stack.split(";")]
+            starts = [i for i, (func, _file) in enumerate(frames)
+                      if func == "CrawlerProcess.start"]
+            if not starts:  # start-up, policy loading, run summary, other threads
+                continue
+            samples = int(count)
+            leaf_func, leaf_file = frames[-1]
+            if leaf_file == "selectors.py" and leaf_func.endswith(".select"):
+                idle += samples
+                continue
+            busy += samples
+            by_area[_area(leaf_file)] += samples
+            seen = set()
+            for func, file in frames[starts[0] + 1:]:
+                key = f"{file}:{func}"
+                if file.startswith("crawler/") and key not in seen:
+                    seen.add(key)
+                    framework[key] += samples
+        return cls(busy, idle, dict(by_area), dict(framework))
+
+    def scaled(self, seconds: float) -> Profile:
+        """Rescale so that busy + idle = ``seconds`` (the unprofiled crawl's elapsed time)."""
+        k = seconds / ((self.busy + self.idle) or 1.0)
+        return Profile(self.busy * k, self.idle * k,
+                       {n: v * k for n, v in self.by_area.items()},
+                       {n: v * k for n, v in self.framework.items()}, self.calls)
 
 
-def print_profile(a: Profile, b: Profile, pages: int, top: int = 18) -> None:
+def print_profile(kind: str, a: Profile, b: Profile, pages: int, top: int = 20) -> None:
     us = 1e6 / pages
-    print(f"\nPROFILE (cProfile, one run each; its overhead inflates Python-heavy code, so "
-          f"read shares, not absolute speed)\n"
-          f"  A: {a.busy * us:8.0f} µs busy per page + {a.idle * us:6.0f} µs idle in epoll\n"
-          f"  B: {b.busy * us:8.0f} µs busy per page + {b.idle * us:6.0f} µs idle in epoll\n"
-          f"  B - A: {(b.busy - a.busy) * us:.0f} µs of CPU per page")
+    note = ("cProfile: its per-call overhead inflates Python-heavy code more than C calls "
+            "and syscalls, so shares are approximate" if kind == "cprofile" else
+            "py-spy sampling, Python frames only: C calls (fsync, write, lxml) count as self "
+            "time of the Python line that made them")
+    print(f"\nPROFILE of one A and one B (fsync on) crawl, main thread while the reactor "
+          f"runs.\n  {note}.\n  Times are rescaled so that busy + idle = the median elapsed "
+          "time per page of the unprofiled runs above.")
+    for name, prof in (("A", a), ("B", b)):
+        print(f"  {name}: {prof.busy * us:6.0f} µs busy + {prof.idle * us:5.0f} µs idle "
+              "(in epoll) per page")
+    print(f"  B - A: {(b.busy - a.busy) * us:.0f} µs busy per page")
     areas = set(a.by_area) | set(b.by_area)
     delta = sorted(areas, key=lambda n: b.by_area.get(n, 0) - a.by_area.get(n, 0), reverse=True)
-    print(f"\nSelf time per page, by area, largest B - A first (% = share of B's busy time)\n"
-          f"{'area':<58} {'A µs':>7} {'B µs':>7} {'B-A µs':>7} {'% B':>6}")
+    print(f"\nSelf time per page by area, largest B - A first (% B = share of B's busy time)"
+          f"\n{'area':<58} {'A µs':>6} {'B µs':>6} {'B-A µs':>6} {'% B':>6}")
     for name in delta[:top]:
         ta, tb = a.by_area.get(name, 0.0), b.by_area.get(name, 0.0)
-        print(f"{name[:58]:<58} {ta * us:>7.0f} {tb * us:>7.0f} {(tb - ta) * us:>7.0f} "
+        print(f"{name[:58]:<58} {ta * us:>6.0f} {tb * us:>6.0f} {(tb - ta) * us:>6.0f} "
               f"{100 * tb / b.busy:>5.1f}%")
-    project = str(REPO / "crawler")
-    ours = sorted(((k, v) for k, v in b.functions.items() if k[0].startswith(project)),
-                  key=lambda kv: kv[1][2], reverse=True)
-    print(f"\nFramework functions in B by inclusive time (% of B's busy time; nested "
-          f"entries overlap)\n{'function':<66} {'calls':>7} {'µs/page':>8} {'%':>6}")
-    for (filename, line, func), (calls, _tt, ct) in ours[:top]:
-        name = f"{Path(filename).relative_to(REPO)}:{line}:{func}"
-        print(f"{name[:66]:<66} {calls:>7} {ct * us:>8.0f} {100 * ct / b.busy:>5.1f}%")
+    ours = sorted(b.framework.items(), key=lambda kv: kv[1], reverse=True)
+    print(f"\nFramework functions in B by inclusive time (callees included, so nested entries "
+          f"overlap)\n{'function':<64} {'calls':>6} {'µs/page':>7} {'% B':>6}")
+    for name, seconds in ours[:top]:
+        calls = str(b.calls[name]) if name in b.calls else "-"
+        print(f"{name[:64]:<64} {calls:>6} {seconds * us:>7.0f} {100 * seconds / b.busy:>5.1f}%")
+
+
+def run_profile(bench: Bench, kind: str, directory: Path, keep: bool) -> None:
+    py_spy = shutil.which("py-spy") if kind in ("auto", "py-spy") else None
+    if kind == "py-spy" and py_spy is None:
+        raise SystemExit("py-spy is not on PATH (pip install py-spy), or use --profile cprofile")
+    kind = "py-spy" if py_spy else "cprofile"
+    suffix = "txt" if py_spy else "prof"
+    prof_a = Profiler(kind, str(directory / f"plain.{suffix}"), py_spy)
+    prof_b = Profiler(kind, str(directory / f"framework.{suffix}"), py_spy)
+    bench.plain(profiler=prof_a)
+    bench.framework(fsync=True, profiler=prof_b)
+    load = Profile.from_py_spy if py_spy else Profile.from_cprofile
+    a = load(prof_a.out).scaled(bench.median(LABEL_A))
+    b = load(prof_b.out).scaled(bench.median(LABEL_B))
+    print_profile(kind, a, b, bench.server.pages)
+    if keep:
+        print(f"\nprofiles: {prof_a.out} {prof_b.out}")
 
 
 # --------------------------------------------------------------------------- main
-
-
-def run_child(spec_json: str) -> None:
-    spec = json.loads(spec_json)
-    if spec["mode"] == "plain":
-        child_plain(spec["url"], spec["host"], spec["concurrency"], spec["stats_file"],
-                    spec["profile_out"])
-    else:
-        child_framework(spec["policies"], spec["store"], spec["concurrency"], spec["fsync"],
-                        spec["stats_file"], spec["profile_out"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -612,14 +829,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16,
                         help="concurrent requests, both runs (16)")
     parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each, interleaved; medians are reported (3)")
-    parser.add_argument("--profile", action="store_true",
-                        help="then profile A and B(fsync) once each and compare")
-    parser.add_argument("--profile-dir", help="keep the .prof files here (for snakeviz etc.)")
+                        help="runs of each, interleaved A/B/B; medians are reported (3)")
+    parser.add_argument("--profile", nargs="?", const="auto",
+                        choices=("auto", "cprofile", "py-spy"),
+                        help="then profile one A and one B crawl: py-spy if on PATH, else "
+                             "cProfile")
+    parser.add_argument("--profile-dir", help="keep the profiles here (default: deleted)")
+    parser.add_argument("--ablate", action="store_true",
+                        help="then time B with parts of the compliance layer switched off")
+    parser.add_argument("--licence-prose", action="store_true",
+                        help="the word 'licence' in most paragraphs of the pages' text: the "
+                             "worst case for license detection in text")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        run_child(args.child)
+        spec = json.loads(args.child)
+        (child_plain if spec["mode"] == "plain" else child_framework)(spec)
         return 0
     if args.pages < 2 or args.concurrency < 1 or args.repeat < 1:
         parser.error("--pages >= 2, --concurrency >= 1, --repeat >= 1")
@@ -627,32 +852,41 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crawler-bench-") as tmp, \
-            BenchServer(args.pages) as server:
-        print(f"site: {args.pages} pages at {server.url('/')} (server pid in its own process)")
+            BenchServer(args.pages, args.licence_prose) as server:
+        print(f"site: {args.pages} pages at {server.url('/')}, served by a separate process"
+              + (", prose full of 'licence'" if args.licence_prose else ""))
+        load = os.getloadavg()[0]
+        print(f"machine: {os.cpu_count()} CPUs, load average {load:.2f} before the runs"
+              + ("  (WARNING: other work is running; expect noise, use --repeat)"
+                 if load > 0.5 else ""))
         capacity = server_capacity(server, args.concurrency)
-        print(f"server capacity: >= {capacity:.0f} requests/s with {args.concurrency} "
-              "keep-alive connections (a Python client: a lower bound)")
+        print(f"server capacity: >= {capacity:.0f} requests/s over {args.concurrency} "
+              "keep-alive connections (a Python client, so a lower bound)")
         bench = Bench(server, Path(tmp), args.concurrency)
         for i in range(args.repeat):
             for run in (bench.plain(), bench.framework(fsync=True),
                         bench.framework(fsync=False)):
                 print(f"  #{i + 1} {run.label:<26} {run.seconds:6.2f} s  {run.rate:7.1f} "
                       "pages/s")
-        print_table(bench)
+        print_table(bench, [LABEL_A, LABEL_B, LABEL_B_NOFSYNC], "THROUGHPUT")
+        cpu_a = statistics.median(r.cpu for r in bench.runs[LABEL_A])
+        for label in (LABEL_B, LABEL_B_NOFSYNC):
+            ratio = bench.median(LABEL_A) / bench.median(label)
+            cpu_ratio = cpu_a / statistics.median(r.cpu for r in bench.runs[label])
+            print(f"{label.split(',')[1].strip():<10} B/A = {ratio:.2f} "
+                  f"({'meets' if ratio >= GOAL_RATIO else 'MISSES'} the goal of {GOAL_RATIO});"
+                  f" by CPU time per page {cpu_ratio:.2f}")
         fastest = max(r.rate for runs in bench.runs.values() for r in runs)
         if capacity < 3 * fastest:
             print(f"WARNING: the server ({capacity:.0f}/s) is not clearly faster than the "
                   f"fastest crawl ({fastest:.0f}/s): it may be what is measured")
+        if args.ablate:
+            run_ablations(bench, args.repeat)
         if args.profile:
-            out = Path(args.profile_dir) if args.profile_dir else Path(tmp)
-            out.mkdir(parents=True, exist_ok=True)
-            prof_a, prof_b = str(out / "plain.prof"), str(out / "framework.prof")
-            bench.plain(profile_out=prof_a)
-            bench.framework(fsync=True, profile_out=prof_b)
-            print_profile(Profile.load(prof_a), Profile.load(prof_b), args.pages)
-            if args.profile_dir:
-                print(f"\nprofiles: {prof_a} {prof_b}")
-    print(f"\ntotal {time.monotonic() - started:.0f} s")
+            directory = Path(args.profile_dir or tmp)
+            directory.mkdir(parents=True, exist_ok=True)
+            run_profile(bench, args.profile, directory, keep=bool(args.profile_dir))
+    print(f"\ntotal {time.monotonic() - started:.0f} s, load average {os.getloadavg()[0]:.2f}")
     return 0
 
 
