@@ -46,7 +46,7 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
         "COMPLIANCE_POLICIES": policies, "COMPLIANCE_STORE": store,
         "COMPLIANCE_PURPOSE": purpose, "COMPLIANCE_SITES": sites or [],
         "COMPLIANCE_LEDGER": ledger, **dict(extra or [])})
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(CorpusSpider)
     process.crawl(crawler)
     process.start()

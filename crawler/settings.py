@@ -32,3 +32,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 # time, one per second. Exact hosts get their policy's rate through DOWNLOAD_SLOTS.
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+
+# Breadth-first: with depth-first order a page first reached by a long path hits
+# DEPTH_LIMIT, and its shorter paths are then dropped as duplicates.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from lxml import etree
 from parsel import Selector
 
-_TITLE = ("//meta[@property='og:title']/@content", "//title/text()", "//h1//text()")
-_CREATOR = ("//meta[@name='author']/@content", "//meta[@name='dc.creator' or "
-            "@name='DC.creator' or @name='dcterms.creator']/@content",
-            "//meta[@property='article:author']/@content", "//*[@rel='author']//text()",
-            "//*[@itemprop='author']//text()")
+
+def _compiled(*xpaths: str) -> tuple[etree.XPath, ...]:
+    # compiled once and run on the lxml tree: parsel would re-parse each expression and
+    # wrap every result in a Selector, several times per page
+    return tuple(etree.XPath(f"string(({xpath})[1])") for xpath in xpaths)
 
 
-def _first(selector: Selector, xpaths: tuple[str, ...]) -> str:
+_TITLE = _compiled("//meta[@property='og:title']/@content", "//title", "//h1")
+_CREATOR = _compiled(
+    "//meta[@name='author']/@content",
+    "//meta[@name='dc.creator' or @name='DC.creator' or @name='dcterms.creator']/@content",
+    "//meta[@property='article:author']/@content", "//*[@rel='author']",
+    "//*[@itemprop='author']")
+
+
+def _first(root: etree._Element, xpaths: tuple[etree.XPath, ...]) -> str:
     for xpath in xpaths:
-        value = " ".join((selector.xpath(xpath).get() or "").split())
+        value = " ".join(str(xpath(root)).split())
         if value:
             return value
     return ""
 
 
 def page_attribution(selector: Selector) -> tuple[str, str]:
-    return _first(selector, _TITLE), _first(selector, _CREATOR)
+    root = selector.root
+    if not isinstance(root, etree._Element):
+        return "", ""
+    return _first(root, _TITLE), _first(root, _CREATOR)

@@ -57,7 +57,8 @@ class CorpusSpider(SitemapSpider):
         return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[Any]:
-        registry = ComplianceContext.of(self.crawler).registry
+        self.context = ComplianceContext.of(self.crawler)
+        registry = self.context.registry
         self.sitemap_urls = [url for policy in registry for url in policy.sitemaps]
         async for request in super().start():
             yield request
@@ -81,10 +82,9 @@ class CorpusSpider(SitemapSpider):
             yield Request(response.urljoin(img.attrib["src"].strip()), callback=self.parse_image,
                           meta={META_KIND: "image", "page_url": response.url,
                                 "alt": " ".join(img.attrib.get("alt", "").split())})
-        context = ComplianceContext.of(self.crawler)
         for link in self.link_extractor.extract_links(response):
             if url_has_any_extension(link.url, NOT_FOLLOWED):
-                context.record(link.url, Decision.deny(
+                self.context.record(link.url, Decision.deny(
                     "spider", "not_followed", "Links to non-HTML files are not followed."),
                     kind="page")
                 continue

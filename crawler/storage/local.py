@@ -83,7 +83,8 @@ class LocalStore:
         staging = self.base / STAGING / uuid.uuid4().hex
         staging.mkdir()
         _write(staging / name, item.content, self.fsync)
-        sidecar = json.dumps(item.sidecar, indent=2, ensure_ascii=False, sort_keys=True)
+        # compact: json's C encoder only runs without indent (jq pretty-prints on demand)
+        sidecar = json.dumps(item.sidecar, ensure_ascii=False, sort_keys=True)
         _write(staging / f"{name}{SIDECAR_SUFFIX}", sidecar.encode(), self.fsync)
         final.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -1,0 +1,22 @@
+"""Title and creator for the TASL attribution, in order of preference."""
+
+from parsel import Selector
+
+from crawler.signals.attribution import page_attribution
+
+
+def test_preferred_sources_and_whitespace() -> None:
+    page = Selector(text="<html><head><title> A  b </title><meta property='og:title' "
+                         "content='OG title'><meta name='author' content='Ada'></head>"
+                         "<body><h1>x</h1></body></html>")
+    assert page_attribution(page) == ("OG title", "Ada")
+
+
+def test_fallbacks_to_heading_and_rel_author() -> None:
+    page = Selector(text="<html><body><h1>Head <b>line</b></h1>"
+                         "<span rel='author'>Bo\n C</span></body></html>")
+    assert page_attribution(page) == ("Head line", "Bo C")
+
+
+def test_nothing_found() -> None:
+    assert page_attribution(Selector(text="<html><body><p>x</p></body></html>")) == ("", "")
