@@ -65,6 +65,7 @@ import pyarrow.parquet as pq
 import trafilatura
 import yaml
 
+from crawler.durable import fsync_path
 from crawler.jsonl import utcnow
 from crawler.policy.model import PURPOSES
 from crawler.signals.licenses import BY, NC, ND, SA, lookup_spdx
@@ -241,13 +242,6 @@ def _purpose_problem(card: Mapping[str, Any], spdx: str, obligations: list[str],
 # ---------------------------------------------------------------------------------------------
 
 
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
 
 class _Shards:
     """Writes records into numbered shards of at most ``size`` records, opened lazily so the
@@ -302,7 +296,7 @@ class _Shards:
             self._flush_rows()
             self._parquet.close()
             self._parquet = None
-            _fsync_path(self.paths[-1])
+            fsync_path(self.paths[-1])
         self._open = False
         logger.info("export: shard %s complete (%d records)", self.paths[-1].name,
                     self.counts[-1])
@@ -365,7 +359,7 @@ def _publish(tmp: Path, out: Path, overwrite: bool) -> None:
         if old is not None:
             old.rename(out)  # put the previous export back
         raise
-    _fsync_path(out.parent)
+    fsync_path(out.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -466,8 +460,8 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
         card = _render_card(report, stats, shards, store_root=str(store.root), purpose=purpose,
                             patterns=patterns, kinds=kinds, current_only=current_only)
         (tmp / CARD).write_text(card, encoding="utf-8")
-        _fsync_path(tmp / CARD)
-        _fsync_path(tmp)
+        fsync_path(tmp / CARD)
+        fsync_path(tmp)
         _publish(tmp, out, overwrite)
     except BaseException as exc:
         shards.abort()

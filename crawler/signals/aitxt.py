@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from crawler.signals.optout import ALLOWED, OPTOUT, SCOPE_ALL, OptOutSignal
-from crawler.signals.robots import MAX_ROBOTS_BYTES, RobotsTxt, path_from_url
+from crawler.signals.robots import MAX_ROBOTS_BYTES, RobotsTxt, as_bytes, path_from_url
 
 __all__ = ["AI_TXT_URL", "AiTxt"]
 
@@ -47,12 +47,7 @@ class AiTxt:
     @classmethod
     def parse(cls, body: bytes, url: str = AI_TXT_URL) -> AiTxt:
         """Parse an ai.txt body. Never raises."""
-        if isinstance(body, str):
-            body = body.encode("utf-8", "surrogatepass")
-        elif isinstance(body, (bytearray, memoryview)):
-            body = bytes(body)
-        elif not isinstance(body, bytes):
-            body = b""
+        body = as_bytes(body)
         # bytes.lower() only folds ASCII letters: line structure, non-ASCII octets and
         # percent-escapes (re-upper-cased by the canonicalisation) are unchanged.
         robots = RobotsTxt.parse(body.lower())

@@ -37,7 +37,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from xml.parsers import expat
+
+from crawler.signals import safexml
 
 __all__ = [
     "DEFAULT_AI_TRAINING_TOKENS",
@@ -173,6 +174,15 @@ def _canon_str(text: str) -> str:
 
 
 _PATH_START_RE = re.compile(r"[/?;]")
+
+
+def as_bytes(body: object) -> bytes:
+    """A file body as bytes, whatever a caller passed (str, bytearray, memoryview, junk)."""
+    if isinstance(body, str):
+        return body.encode("utf-8", "surrogatepass")
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    return body if isinstance(body, bytes) else b""
 
 
 def path_from_url(url: str) -> str:
@@ -800,12 +810,7 @@ class RobotsTxt:
     @classmethod
     def parse(cls, body: bytes) -> RobotsTxt:
         """Parse a robots.txt body. Never raises; input beyond 500 KiB is ignored."""
-        if isinstance(body, str):
-            body = body.encode("utf-8", "surrogatepass")
-        elif isinstance(body, (bytearray, memoryview)):
-            body = bytes(body)
-        elif not isinstance(body, bytes):
-            body = b""
+        body = as_bytes(body)
         robots = cls(sha256=hashlib.sha256(body).hexdigest())
         data = body
         if len(data) > MAX_ROBOTS_BYTES:
@@ -1010,14 +1015,6 @@ _RSL_AI_TRAINING_USAGES = frozenset({"ai-train", "train-ai", "ai-all", "all"})
 _RSL_USAGE_SPLIT_RE = re.compile(r"[\s,]+")
 
 
-class _ForbiddenXML(Exception):
-    pass
-
-
-def _forbid(*_args: object) -> None:
-    raise _ForbiddenXML("DTDs and entity declarations are not accepted")
-
-
 def parse_rsl_prohibits_ai_training(xml: bytes) -> bool | None:
     """Does an RSL license document prohibit AI training?
 
@@ -1067,18 +1064,13 @@ def parse_rsl_prohibits_ai_training(xml: bytes) -> bool | None:
         if depth_in_prohibits:
             text.append(data)
 
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartDoctypeDeclHandler = _forbid
-    parser.EntityDeclHandler = _forbid
-    parser.UnparsedEntityDeclHandler = _forbid
-    parser.ExternalEntityRefHandler = _forbid
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser = safexml.parser("}")
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
     try:
         parser.Parse(xml, True)
-    except (expat.ExpatError, _ForbiddenXML, ValueError, LookupError, RecursionError):
+    except safexml.PARSE_ERRORS:
         return None
     if not state["rsl"]:
         return None

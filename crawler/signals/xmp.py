@@ -29,7 +29,8 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from xml.parsers import expat
+
+from crawler.signals import safexml
 
 __all__ = [
     "MAX_XMP_BYTES",
@@ -345,14 +346,6 @@ def _lenient_ns(uri: str) -> str:
     return uri.rstrip("/#")
 
 
-class _Forbidden(Exception):
-    pass
-
-
-def _forbid(*_args: object) -> int:
-    raise _Forbidden("DTDs and entity declarations are not accepted in XMP")
-
-
 class _Frame:
     """One open element: the field it belongs to, whether its text is a value, its text."""
 
@@ -444,19 +437,13 @@ def parse_xmp(packet: bytes) -> XmpFields:
     if data is None:
         return XmpFields(malformed=True)
     reader = _Reader()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _forbid
-    parser.EntityDeclHandler = _forbid
-    parser.UnparsedEntityDeclHandler = _forbid
-    parser.ExternalEntityRefHandler = _forbid
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser = safexml.parser(" ")
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
     parser.CharacterDataHandler = reader.chars
     parser.buffer_text = True
     try:
         parser.Parse(data, True)
-    except (expat.ExpatError, _Forbidden, ValueError, LookupError, RecursionError,
-            MemoryError):
+    except safexml.PARSE_ERRORS:
         return reader.fields(malformed=True)
     return reader.fields(malformed=False)

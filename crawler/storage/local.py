@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from crawler.durable import fsync_path
 from crawler.jsonl import AppendLog, read_jsonl, utcnow
 from crawler.storage.base import (
     MANIFEST,
@@ -39,13 +40,6 @@ def _write(path: Path, data: bytes, fsync: bool) -> None:
             fh.flush()
             os.fsync(fh.fileno())
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class LocalStore:
@@ -94,7 +88,7 @@ class LocalStore:
                 raise
             shutil.rmtree(staging, ignore_errors=True)
         if self.fsync:
-            _fsync_dir(final.parent)
+            fsync_path(final.parent)
 
     def _list(self, item: StoreItem, committed: Committed) -> None:
         key = (item.url, item.sha256)
