@@ -42,6 +42,7 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     from crawler.spiders.corpus import CorpusSpider
 
     load_policies(policies)  # fail before Scrapy starts, with file:line messages
+    open_store(store, **s3_options(dict(extra or []).get)).close()  # and on a bad store
     settings = project_settings({
         "COMPLIANCE_POLICIES": policies, "COMPLIANCE_STORE": store,
         "COMPLIANCE_PURPOSE": purpose, "COMPLIANCE_SITES": sites or [],

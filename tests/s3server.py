@@ -255,6 +255,7 @@ class FaultProxy:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.upstream_url = upstream
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 

@@ -61,3 +61,36 @@ def test_demo_into_s3(tmp_path: Path, s3_env: str) -> None:
     assert len(S3Store.from_uri(f"s3://{bucket}/demo").entries()) == 11
     assert os.environ["AWS_SECRET_ACCESS_KEY"] not in proc.stderr
     assert (tmp_path / "ledger.jsonl").exists()  # a remote store keeps its ledger locally
+
+
+def test_store_failures_fail_items_closed_and_set_the_exit_status(
+        serve, tmp_path: Path, fault_proxy, monkeypatch: pytest.MonkeyPatch) -> None:
+    bucket = new_bucket(fault_proxy.upstream_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", fault_proxy.url)
+    # the server keeps answering 500 to the commit of /a.html's items: retries, then give up
+    fault_proxy.add(method="PUT", path=f"/{bucket}/corpus/items/", status=500,
+                    code="InternalError", times=None, mode="reject")
+    server = serve({SITE: {"/": page("home", links=("/a.html",)), "/a.html": page("a")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    ledger = tmp_path / "ledger.jsonl"
+    result = crawl(policies, f"s3://{bucket}/corpus", "research",
+                   f"COMPLIANCE_LEDGER={ledger}", expect=1)
+    result.ledger_path = ledger
+    failed = {r["url"] for r in result.ledger if r["reason"] == "store_error"}
+    assert failed == {server.url(SITE, "/"), server.url(SITE, "/a.html")}  # crawl went on
+    assert "2 item(s) could not be stored" in result.stderr
+    assert S3Store.from_uri(f"s3://{bucket}/corpus",
+                            endpoint_url=fault_proxy.upstream_url).entries() == []
+
+
+def test_unreachable_store_is_a_clear_error_before_any_request(serve, tmp_path: Path,
+                                                               s3_env: str) -> None:
+    server = serve({SITE: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    result = crawl(policies, "s3://no-such-bucket-here/corpus", "research",
+                   f"COMPLIANCE_LEDGER={tmp_path / 'ledger.jsonl'}", expect=2)
+    assert "cannot open S3 store" in result.stderr and "NoSuchBucket" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert server.hits == []
