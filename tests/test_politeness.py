@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from conftest import crawl, page, write_policy
 
 from crawler.demo.server import Route
@@ -65,7 +66,12 @@ def gaps(times: list[float]) -> list[float]:
     return [b - a for a, b in itertools.pairwise(times)]
 
 
-def test_crawl_delay_holds_between_every_request(serve, tmp_path: Path) -> None:
+@pytest.mark.parametrize("settings", [(), ("AUTOTHROTTLE_ENABLED=True",
+                                           "AUTOTHROTTLE_TARGET_CONCURRENCY=8",
+                                           "AUTOTHROTTLE_START_DELAY=0.01")])
+def test_crawl_delay_holds_between_every_request(serve, tmp_path: Path,
+                                                 settings: tuple[str, ...]) -> None:
+    """With AutoThrottle on too: it may slow a host down, never below the floor."""
     links = tuple(f"/p{i}.html" for i in range(4))
     routes = {"/robots.txt": Route(b"User-agent: *\nCrawl-delay: 1\n", content_type="text/plain"),
               "/": page("home", links=links)}
@@ -74,7 +80,7 @@ def test_crawl_delay_holds_between_every_request(serve, tmp_path: Path) -> None:
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")],
                  rate={"requests_per_second": 100, "concurrency": 4})
-    result = crawl(policies, tmp_path / "corpus")
+    result = crawl(policies, tmp_path / "corpus", "research", *settings)
     times = [h.time for h in server.hits]
     # robots.txt, tdmrep.json, ai.txt and five pages, each a second apart
     assert len(times) == 8 and len(result.manifest) == 5
@@ -149,3 +155,33 @@ def test_scrapy_knobs_do_not_bypass_gates_or_politeness(serve, tmp_path: Path) -
                                                  "/b", "/b", "/robots.txt"]
     # one download slot per request, yet the host saw one request per second
     assert min(gaps([h.time for h in site_hits])) >= 0.99
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_per_host_concurrency_is_a_hard_limit(serve, tmp_path: Path, concurrency: int) -> None:
+    import threading
+    import time
+
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def slow() -> Route:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.3)
+        with lock:
+            state["now"] -= 1
+        return page("slow")
+
+    links = tuple(f"/s{i}" for i in range(8))
+    routes = {"/": page("home", links=links)}
+    routes.update(dict.fromkeys(links, slow))
+    server = serve({SITE: routes})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")],
+                 rate={"requests_per_second": 1000, "concurrency": concurrency})
+    result = crawl(policies, tmp_path / "corpus", "research", "CONCURRENT_REQUESTS=16",
+                   "CONCURRENT_REQUESTS_PER_DOMAIN=16")
+    assert len(result.manifest) == 9
+    assert state["max"] == concurrency

@@ -40,6 +40,7 @@ class _PageState:
 
     def __init__(self) -> None:
         self.kept: bool | None = None
+        self.failed_gate: str | None = None
         self.media_optout = False
         self.license: LicenseEvidence | None = None
         self.url: str | None = None
@@ -81,19 +82,22 @@ class ItemGateMiddleware(ContextComponent):
                     f"Embedded in {state.url}, whose noai/noimageai removes its images.",
                     page_url=state.url), kind="image")
                 return False
-            if state.kept is False:
+            stated = (license_detect.image_evidence(response.selector, state.url or response.url,
+                                                    obj.url)
+                      if isinstance(response, TextResponse) else [])
+            # images follow their page, except that a page which fails only for want of a
+            # license of its own may still license its images ("photos on this blog ...")
+            if state.kept is False and not (state.failed_gate == license_gate.GATE and stated):
                 self.context.record(obj.url, Decision.deny(
                     license_gate.GATE, "page_excluded",
-                    f"Referenced by {state.url}, which was not stored; images follow "
-                    "their page.", page_url=state.url), kind="image")
+                    f"Referenced by {state.url}, which was not stored and states no license "
+                    "for it.", page_url=state.url), kind="image")
                 return False
             if state.license is not None:
                 page = state.license
                 obj.meta[META_PAGE_LICENSE] = replace(
                     page, channel="page", location=f"{state.url} {page.channel} {page.location}")
-            if isinstance(response, TextResponse):  # what the page says about this image
-                obj.meta[META_IMAGE_LICENSE] = license_detect.image_evidence(
-                    response.selector, state.url or response.url, obj.url)
+            obj.meta[META_IMAGE_LICENSE] = stated
         return True
 
     def _judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
@@ -123,6 +127,8 @@ class ItemGateMiddleware(ContextComponent):
                                 policy=policy.name if policy else None)
             item.decisions.append(decision.summary())
             if not decision.allowed:
+                if item.kind == "page":
+                    state.failed_gate = decision.gate
                 return False
         assert policy is not None
         item.policy = policy.name
