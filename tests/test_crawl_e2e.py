@@ -193,7 +193,7 @@ def test_demo_command(tmp_path: Path) -> None:
     for reason in ("allowlist/no_policy", "allowlist/path_denied", "robots/robots_disallowed",
                    "robots/robots_ai_optout", "robots/robots_unreachable",
                    "license/license_missing", "license/license_not_accepted",
-                   "license/license_conflict", "license/license_unknown"):
+                   "license/license_conflict", "license/license_unknown", "optout/optout"):
         assert f"excluded  {reason}" in proc.stdout, reason
 
 
