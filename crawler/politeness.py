@@ -59,7 +59,8 @@ class Politeness:
         self.hosts: dict[str, HostState] = {}
 
     def state(self, host: str) -> HostState:
-        return self.hosts.setdefault(host, HostState())
+        # one state per host however it is spelled: 'Site.test.' is 'site.test'
+        return self.hosts.setdefault(host.lower().rstrip("."), HostState())
 
     def raise_gap(self, host: str, gap: float) -> None:
         """Floors only ever go up: the policy rate, Crawl-delay and Request-rate combine

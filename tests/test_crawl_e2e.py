@@ -7,6 +7,7 @@ what each site's server actually received.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from conftest import CC_BY, crawl, image, page, run_cli, write_policy
@@ -300,3 +301,39 @@ def test_export_command_writes_shards_and_card(serve, tmp_path: Path) -> None:
     # crawled for research: nothing of it may be exported for commercial use
     proc = run_cli("export", str(store), "--out", str(tmp_path / "c"), "--purpose", "commercial")
     assert proc.returncode == 0 and "0 item(s)" in proc.stdout
+
+
+def test_items_that_skip_the_gates_are_not_stored(serve, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    server = serve({SITE: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")], deny_paths=["/private/"])
+    secret = server.url(SITE, "/private/secret")
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "runspider",
+         str(REPO / "tests/spiders/forged_item_spider.py"), "-a", f"url={secret}",
+         "-a", "policy=site", "-s", f"COMPLIANCE_POLICIES={policies}",
+         "-s", "COMPLIANCE_PURPOSE=research", "-s", f"COMPLIANCE_STORE={tmp_path / 'c'}"],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ledger = [json.loads(line) for line in (tmp_path / "c" / "ledger.jsonl").read_text()
+              .splitlines()]
+    assert [(r["gate"], r["reason"]) for r in ledger if r["url"] == secret] == [
+        ("store", "not_gated")]
+    assert (tmp_path / "c" / "manifest.jsonl").read_text() == ""
+
+
+def test_control_file_paths_are_not_pages(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/docs/": page("docs", links=("/ai.txt?page=1",)),
+                           "/ai.txt": page("an HTML page at a control-file path")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/docs/")], allow_paths=["/docs/"])
+    result = crawl(policies, tmp_path / "corpus")
+    assert result.stored_urls() == {server.url(SITE, "/docs/")}
+    # the crawler read /ai.txt as a control file, but a link to it is no page to store
+    assert result.decisions(server.url(SITE, "/ai.txt?page=1")) == [
+        ("allowlist", "path_not_allowed")]

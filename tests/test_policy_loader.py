@@ -146,14 +146,16 @@ def test_empty_or_missing_directory(tmp_path: Path) -> None:
 def test_allowlist_gate_decisions(tmp_path: Path) -> None:
     registry = PolicyRegistry(load_policies(write(tmp_path, "site.yaml", GOOD)))
 
-    def reason(url: str, purpose: str = "research") -> str:
-        return allowlist.check(url, registry, purpose)[0].reason
+    def reason(url: str, purpose: str = "research", control: bool = False) -> str:
+        return allowlist.check(url, registry, purpose, control)[0].reason
 
     assert reason("https://docs.example.org/docs/a.html") == "allowed"
     assert reason("https://DOCS.example.org:8443/docs/a.html") == "allowed"
     assert reason("https://docs.example.org/docs/private/x") == "path_denied"
     assert reason("https://docs.example.org/blog/") == "path_not_allowed"
-    assert reason("https://docs.example.org/robots.txt") == "allowed"  # control file
+    # control files: outside allow_paths, allowed only when the crawler itself reads them
+    assert reason("https://docs.example.org/robots.txt", control=True) == "allowed"
+    assert reason("https://docs.example.org/ai.txt") == "path_not_allowed"
     assert reason("https://other.example.org/docs/") == "no_policy"
     assert reason("ftp://docs.example.org/docs/") == "scheme_not_allowed"
     assert reason("https://docs.example.org/docs/a", "commercial") == "tos_prohibited"

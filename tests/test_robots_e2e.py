@@ -117,3 +117,15 @@ def test_huge_and_garbage_robots_never_crash_the_crawl(serve, tmp_path: Path) ->
     result = run(server, tmp_path)
     # the Disallow sits beyond 500 KiB: ignored, as RFC 9309 allows
     assert result.stored_urls() == {server.url(SITE, p) for p in ("/", *PAGES)}
+
+
+def test_rsl_license_lines_beyond_the_limit_are_unknown(serve, tmp_path: Path) -> None:
+    permits = (b'<rsl xmlns="https://rslstandard.org/rsl"><content url="/"><license>'
+               b'<permits type="usage">search</permits></license></content></rsl>')
+    lines = "".join(f"License: /l{i}.xml\n" for i in range(6))
+    extra = {f"/l{i}.xml": Route(permits, content_type="application/xml") for i in range(6)}
+    server = robots_site(serve, lines + "User-agent: *\nAllow: /\n", extra)
+    result = run(server, tmp_path)
+    assert result.manifest == []  # the sixth license was never read: it might prohibit
+    assert "/l5.xml" not in {h.path for h in server.hits}
+    assert ("robots", "robots_ai_preference_unknown") in result.decisions(server.url(SITE, "/"))

@@ -21,7 +21,10 @@ def request_path(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def check(url: str, registry: PolicyRegistry, purpose: str) -> tuple[Decision, SitePolicy | None]:
+def check(url: str, registry: PolicyRegistry, purpose: str,
+          control: bool = False) -> tuple[Decision, SitePolicy | None]:
+    """``control``: the crawler itself is reading a control file (only then do
+    ``CONTROL_FILES`` paths get their exemption from ``allow_paths``)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return Decision.deny(GATE, "scheme_not_allowed",
@@ -45,7 +48,7 @@ def check(url: str, registry: PolicyRegistry, purpose: str) -> tuple[Decision, S
             **evidence), policy
     path = request_path(url)
     allowed, pattern = policy.path_decision(path)
-    if not allowed and pattern is None and parts.path in CONTROL_FILES:
+    if not allowed and pattern is None and control and parts.path in CONTROL_FILES:
         return Decision.allow(GATE, f"Control file {parts.path} of a site with a policy.",
                               **evidence), policy
     if not allowed:

@@ -25,7 +25,8 @@ class AllowListMiddleware(ContextComponent):
 
     def process_request(self, request: Request) -> None:
         decision, policy = allowlist.check(request.url, self.context.registry,
-                                           self.context.purpose)
+                                           self.context.purpose,
+                                           control=request in self.context.internal)
         redirected_from = request.meta.get("redirect_urls")
         self.context.record(
             request.url, decision, request.meta, kind=request.meta.get(META_KIND, "page"),
@@ -34,6 +35,7 @@ class AllowListMiddleware(ContextComponent):
         if not decision.allowed:
             raise IgnoreRequest(f"[allowlist/{decision.reason}] {decision.sentence}")
         request.meta.pop("download_slot", None)
+        request.headers.pop(b"Host", None)  # the connection goes where the URL says, only
         if policy is not None:  # wildcard hosts learn their floor here
             self.context.politeness.raise_gap(urlparse_cached(request).hostname or "",
                                               policy.rate.min_gap)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
@@ -33,8 +34,11 @@ class ComplianceContext:
     run_id: str
     politeness: Politeness = field(default_factory=Politeness)
     purger: Purger | None = None
-    #: origin → its opt-out files as read (SiteSignals), for the item gates
-    site_signals: dict[str, Any] = field(default_factory=dict)
+    #: requests made by the gates themselves to read control files (see control.py)
+    internal: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet)
+    #: the items the item gates passed, by id (kept alive, so an id is never reused while
+    #: listed): the store takes nothing else
+    passed: dict[int, Any] = field(default_factory=dict)
     #: url → stored versions, so a re-crawl can withdraw them when consent is withdrawn
     stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     crawler: Crawler | None = field(default=None, repr=False)

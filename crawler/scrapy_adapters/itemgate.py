@@ -19,11 +19,13 @@ from scrapy.http import Response, TextResponse
 
 from crawler.gates import license as license_gate
 from crawler.gates import optout as optout_gate
+from crawler.gates.allowlist import CONTROL_FILES
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
 from crawler.policy.model import SitePolicy
 from crawler.scrapy_adapters.allowlist import META_KIND
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent
+from crawler.scrapy_adapters.sitesignals import META_SITE_SIGNALS, SiteSignals
 from crawler.signals import license_detect
 from crawler.signals import optout as optout_signals
 from crawler.signals.license_detect import LicenseEvidence
@@ -75,6 +77,9 @@ class ItemGateMiddleware(ContextComponent):
             if obj.kind == "page":
                 state.kept, state.license, state.url = kept, obj.license, obj.url
             return kept
+        if isinstance(obj, Request):
+            for key in (META_PAGE_LICENSE, META_IMAGE_LICENSE):  # set here, never by a spider
+                obj.meta.pop(key, None)
         if isinstance(obj, Request) and obj.meta.get(META_KIND) == "image":
             if state.media_optout:
                 self.context.record(obj.url, Decision.deny(
@@ -101,6 +106,12 @@ class ItemGateMiddleware(ContextComponent):
         return True
 
     def _judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
+        passed = self.__judge(item, response, state)
+        if passed:
+            self.context.passed[id(item)] = item
+        return passed
+
+    def __judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
         """Run the item gates in order; the first refusal ends the item's way."""
         policy = self.context.registry.for_host(urlsplit(item.url).hostname or "")
         selector = (response.selector if isinstance(response, TextResponse)
@@ -108,13 +119,16 @@ class ItemGateMiddleware(ContextComponent):
         chosen: LicenseEvidence | None = None
         for gate in ("content", "optout", "license"):
             if gate == "content":
-                decision = _content_check(item, policy is not None)
+                decision = _content_check(item, policy is not None, response)
             elif gate == "optout":
-                signals = self._optout_signals(item, selector)
-                if signals is None:
-                    decision = Decision.deny(optout_gate.GATE, "optout_unknown",
-                                             "The site's opt-out files were not read.")
+                site = response.meta.get(META_SITE_SIGNALS)
+                if not isinstance(site, SiteSignals) or site.errors:
+                    decision = (site.unreadable() if isinstance(site, SiteSignals) else
+                                Decision.deny(optout_gate.GATE, "optout_unknown",
+                                              "The site's opt-out files were not read for "
+                                              "this fetch."))
                 else:
+                    signals = self._optout_signals(item, selector, site)
                     decision = optout_gate.check(signals, item.kind)
                     if item.kind == "page":
                         state.media_optout = optout_gate.page_media_optout(signals)
@@ -136,12 +150,10 @@ class ItemGateMiddleware(ContextComponent):
         item.statements = decision.evidence.get("statements", [])
         return True
 
-    def _optout_signals(self, item: CorpusItem,
-                        selector: Selector | None) -> list[OptOutSignal] | None:
-        parts = urlsplit(item.url)
-        site = self.context.site_signals.get(f"{parts.scheme}://{parts.netloc}")
-        if site is None:
-            return None
+    def _optout_signals(self, item: CorpusItem, selector: Selector | None,
+                        site: SiteSignals) -> list[OptOutSignal]:
+        """The item's own signals with the site files as read for this very fetch (a later
+        re-read of the files, in between, must not decide for it)."""
         return optout_signals.item_signals(
             item.kind, item.url, item.headers, token=self.context.token, selector=selector,
             body=item.body if item.kind == "image" else None, tdmrep=site.tdmrep,
@@ -162,10 +174,20 @@ class ItemGateMiddleware(ContextComponent):
         return license_gate.check(found, fallback, policy, self.context.purpose, kind=item.kind)
 
 
-def _content_check(item: CorpusItem, has_policy: bool) -> Decision | None:
+def _content_check(item: CorpusItem, has_policy: bool, response: Response) -> Decision | None:
     """Refusals before any signal is read: nothing here can be a corpus item."""
     if not has_policy:  # only reachable for items a spider invents
         return Decision.deny(CONTENT_GATE, "no_policy", "No policy covers the item's host.")
+    if item.url != response.url:  # the gates behind it judged the response, not this URL
+        return Decision.deny(CONTENT_GATE, "not_from_response",
+                             f"The item's URL is not the URL fetched ({response.url}).")
+    if urlsplit(item.url).path in CONTROL_FILES:
+        return Decision.deny(CONTENT_GATE, "control_file",
+                             "A site's control files (robots.txt, ai.txt, tdmrep.json) are "
+                             "read, never stored.")
+    if item.kind == "image" and not item.content_type.startswith("image/"):
+        return Decision.deny(CONTENT_GATE, "unsupported_content",
+                             f"Images must be image/*, not {item.content_type!r}.")
     if not 200 <= item.status < 300:
         return Decision.deny(CONTENT_GATE, "http_error", f"The server answered HTTP {item.status}.")
     if item.kind == "page" and not item.content_type.startswith(HTML_TYPES):

@@ -39,13 +39,17 @@ class OriginCache(Generic[T]):
             waiters.append(waiter)
             return await maybe_deferred_to_future(waiter)
         self._pending[origin] = waiters = []
+        value: T | None = None
         try:
             value = await load(cached)
         except Exception as exc:
             logger.exception("reading a control file of %s failed", origin)
             value = on_error(exc)
-        self._values[origin] = value
-        del self._pending[origin]
-        for waiter in waiters:
-            waiter.callback(value)
+        finally:  # even on cancellation: nobody may wait forever for this origin
+            if value is None:
+                value = on_error(RuntimeError("reading was cancelled"))
+            self._values[origin] = value
+            del self._pending[origin]
+            for waiter in waiters:
+                waiter.callback(value)
         return value

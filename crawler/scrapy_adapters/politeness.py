@@ -51,7 +51,7 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
         return semaphore
 
     async def download_request(self, request: Request) -> Response:
-        host = urlparse_cached(request).hostname or ""
+        host = (urlparse_cached(request).hostname or "").rstrip(".")
         politeness = self.context.politeness
         semaphore = self._semaphore(host)
         await maybe_deferred_to_future(semaphore.acquire())

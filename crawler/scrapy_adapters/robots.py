@@ -14,14 +14,13 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
-from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import robots as robots_gate
-from crawler.gates.allowlist import CONTROL_FILES, request_path
+from crawler.gates.allowlist import request_path
 from crawler.gates.decision import Decision
 from crawler.gates.robots import RobotsSnapshot, RslLicense
+from crawler.scrapy_adapters import control
 from crawler.scrapy_adapters.allowlist import META_KIND
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.origin_cache import OriginCache
@@ -29,7 +28,6 @@ from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibi
 
 META_ROBOTS = "compliance_robots"
 MAX_RSL_FILES = 5
-MAX_REDIRECTS = 5
 ROBOTS_PATH = "/robots.txt"
 
 
@@ -48,7 +46,6 @@ class RobotsGateMiddleware:
                                or DEFAULT_AI_TRAINING_TOKENS)
         self._cache: OriginCache[RobotsSnapshot] = OriginCache(
             lambda snap, now: snap.expired(now, self.ttl, self.error_ttl))
-        self._cleared: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsGateMiddleware:
@@ -56,15 +53,14 @@ class RobotsGateMiddleware:
 
     async def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)
-        if parts.path == ROBOTS_PATH:  # RFC 9309: /robots.txt itself is always allowed
+        internal = request in self.context.internal
+        if parts.path == ROBOTS_PATH and internal:  # RFC 9309: always allowed
             return
-        if request.url in self._cleared:  # part of reading a robots.txt, checked in _fetch
-            self._cleared.discard(request.url)
-            return
+        if internal and request.meta.get(META_KIND) in ("robots", "rsl"):
+            return  # part of reading a robots.txt: checked in _fetch and _read_rsl
         snapshot = await self.snapshot(f"{parts.scheme}://{parts.netloc}", parts.hostname or "")
         decision = robots_gate.check(snapshot, request_path(request.url), self.context.token,
-                                     self.ai_tokens, self.max_gap,
-                                     for_item=parts.path not in CONTROL_FILES)
+                                     self.ai_tokens, self.max_gap, for_item=not internal)
         self.context.record(request.url, decision, request.meta,
                             kind=request.meta.get(META_KIND, "page"))
         if not decision.allowed:
@@ -89,19 +85,22 @@ class RobotsGateMiddleware:
     async def _fetch(self, origin: str) -> RobotsSnapshot:
         url = origin + ROBOTS_PATH
         try:
-            response = await self._download_following_redirects(url)
+            response = await control.fetch(self.crawler, self.context, url, "robots",
+                                           timeout=self.timeout)
         except Exception as exc:  # every failure to read robots.txt means "unreachable"
             snapshot = robots_gate.from_error(url, f"{type(exc).__name__}: {exc}", time.time())
         else:
             status = response.status
             if 300 <= status < 400:
                 snapshot = robots_gate.from_error(
-                    url, f"HTTP {status} after {MAX_REDIRECTS} redirects", time.time())
+                    url, f"HTTP {status} after {control.MAX_REDIRECTS} redirects", time.time())
             else:
                 snapshot = robots_gate.from_response(url, status, response.body, time.time())
         if snapshot.robots is not None and snapshot.robots.license_urls():
-            licenses = [await self._read_rsl(urljoin(url, ref), snapshot)
-                        for ref in snapshot.robots.license_urls()[:MAX_RSL_FILES]]
+            refs = [urljoin(url, ref) for ref in snapshot.robots.license_urls()]
+            licenses = [await self._read_rsl(ref, snapshot) for ref in refs[:MAX_RSL_FILES]]
+            licenses += [RslLicense(ref, None, f"not read: more than {MAX_RSL_FILES} License "
+                                               "lines") for ref in refs[MAX_RSL_FILES:]]
             snapshot = replace(snapshot, licenses=tuple(licenses))
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"compliance/robots_fetch/{snapshot.outcome}")
@@ -109,33 +108,6 @@ class RobotsGateMiddleware:
                                    purpose=self.context.purpose)
         return snapshot
 
-
-    async def _download(self, url: str, kind: str, checked: bool = True) -> Response:
-        """Download a file that belongs to reading robots.txt. It passes every gate; this
-        one only when not ``checked`` here already (waiting for the robots.txt being read
-        would never end)."""
-        request = Request(url, priority=self.DOWNLOAD_PRIORITY, dont_filter=True,
-                          callback=NO_CALLBACK,
-                          meta={META_KIND: kind, "dont_redirect": True, "dont_retry": True,
-                                "download_timeout": self.timeout})
-        if checked:
-            self._cleared.add(url)
-        try:
-            return await self.crawler.engine.download_async(request)
-        finally:
-            self._cleared.discard(url)
-
-    async def _download_following_redirects(self, url: str) -> Response:
-        """RFC 9309 §2.3.1.2: follow at least five consecutive redirects; each hop passes
-        the allow-list gate like any request."""
-        response = await self._download(url, "robots")
-        for _ in range(MAX_REDIRECTS):
-            location = response.headers.get("Location")
-            if not (300 <= response.status < 400 and location):
-                break
-            response = await self._download(urljoin(response.url, location.decode("latin-1")),
-                                            "robots")
-        return response
 
     async def _read_rsl(self, url: str, snapshot: RobotsSnapshot) -> RslLicense:
         """Fetch an RSL license through the same gates as any request. Its own origin's
@@ -151,7 +123,9 @@ class RobotsGateMiddleware:
         elif self._cache.is_pending(origin):  # origins naming each other's files: do not wait
             return RslLicense(url, None, "its origin's robots.txt is being read")
         try:
-            response = await self._download(url, "rsl", checked=same_origin)
+            response = await control.fetch(self.crawler, self.context, url, "rsl",
+                                           timeout=self.timeout, internal=same_origin,
+                                           redirects=0)
         except Exception as exc:
             return RslLicense(url, None, f"{type(exc).__name__}: {exc}")
         if not 200 <= response.status < 300:

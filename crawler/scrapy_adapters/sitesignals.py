@@ -16,20 +16,20 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import optout as optout_gate
-from crawler.gates.allowlist import CONTROL_FILES
 from crawler.gates.decision import Decision
+from crawler.scrapy_adapters import control
 from crawler.scrapy_adapters.allowlist import META_KIND
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.aitxt import AI_TXT_URL, AiTxt
 from crawler.signals.optout import TDMREP_URL, TdmRepFile
 
-#: requests made while reading robots.txt or these files: they must not wait for them
-_ROBOTS_KINDS = ("robots", "rsl", "signal-file")
+#: request meta key: the SiteSignals in force when the request passed this middleware
+META_SITE_SIGNALS = "compliance_site_signals"
+
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class SiteSignalsMiddleware:
         self.context = context
         ttl = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TTL", 86400.0)
         error_ttl = crawler.settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL", 600.0)
+        self.timeout = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT", 30.0)
         self._cache: OriginCache[SiteSignals] = OriginCache(
             lambda signals, now: signals.expired(now, ttl, error_ttl))
 
@@ -64,14 +65,14 @@ class SiteSignalsMiddleware:
         return cls(crawler, ComplianceContext.of(crawler))
 
     async def process_request(self, request: Request) -> None:
-        parts = urlparse_cached(request)
-        if parts.path in CONTROL_FILES or request.meta.get(META_KIND) in _ROBOTS_KINDS:
+        if request in self.context.internal:  # reading a control file: nothing to wait for
             return
+        parts = urlparse_cached(request)
         origin = f"{parts.scheme}://{parts.netloc}"
         signals = await self._cache.get(
             origin, lambda _previous: self._read(origin),
             lambda exc: SiteSignals(origin, time.time(), errors={"files": repr(exc)}))
-        self.context.site_signals[origin] = signals
+        request.meta[META_SITE_SIGNALS] = signals  # the item gate judges with what was read now
         if signals.errors:
             decision = signals.unreadable()
             self.context.record(request.url, decision, request.meta,
@@ -83,10 +84,9 @@ class SiteSignalsMiddleware:
         found: dict[str, Any] = {}
         for path, parse in ((TDMREP_URL, TdmRepFile.parse), (AI_TXT_URL, AiTxt.parse)):
             url = origin + path
-            request = Request(url, dont_filter=True, callback=NO_CALLBACK,
-                              meta={META_KIND: "signal-file", "dont_retry": True})
             try:
-                response = await self.crawler.engine.download_async(request)
+                response = await control.fetch(self.crawler, self.context, url, "signal-file",
+                                               timeout=self.timeout)
             except Exception as exc:
                 errors[path] = f"{type(exc).__name__}: {exc}"
                 continue

@@ -22,9 +22,13 @@ class StorePipeline(ContextComponent):
     def process_item(self, item: CorpusItem) -> CorpusItem:
         if not isinstance(item, CorpusItem):
             return item
-        if item.license is None or item.policy is None:
-            raise DropItem(f"{item.url} reached the store without passing the item gates")
         ctx = self.context
+        if ctx.passed.pop(id(item), None) is not item or item.license is None \
+                or item.policy is None:
+            ctx.record(item.url, Decision.deny(
+                GATE, "not_gated", "The item reached the store without passing the item "
+                "gates (yielded from start() or added after them)."), kind=item.kind)
+            raise DropItem(f"{item.url} reached the store without passing the item gates")
         policy = next(p for p in ctx.registry if p.name == item.policy)
         host = urlsplit(item.url).hostname or ""
         try:
