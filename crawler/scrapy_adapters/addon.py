@@ -45,6 +45,14 @@ DOWNLOAD_HANDLERS = {scheme: f"{_PKG}.politeness.PoliteDownloadHandler"
                      for scheme in ("http", "https")}
 
 
+#: defaults of the COMPLIANCE_* settings, so the addon works the same in any Scrapy project
+DEFAULTS = {
+    "COMPLIANCE_POLICIES": "policies", "COMPLIANCE_STORE": "corpus",
+    "COMPLIANCE_STORE_FSYNC": True, "COMPLIANCE_ROBOTS_TOKEN": "compliance-crawler",
+    "COMPLIANCE_SITES": [], "COMPLIANCE_WITHDRAWAL": "purge",
+}
+
+
 class ComplianceConfigError(ValueError):
     pass
 
@@ -60,6 +68,8 @@ class ComplianceAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         redact.install(settings)  # before Scrapy logs the overridden settings
+        for name, value in DEFAULTS.items():
+            settings.set(name, value, priority="default")  # below anything a user set
         purpose = settings.get("COMPLIANCE_PURPOSE")
         if purpose not in PURPOSES:
             raise ComplianceConfigError(
