@@ -7,6 +7,7 @@ references with it: their requests are dropped (and recorded) before any fetch.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from typing import Any, Self
@@ -30,6 +31,8 @@ from crawler.signals import license_detect
 from crawler.signals import optout as optout_signals
 from crawler.signals.license_detect import LicenseEvidence
 from crawler.signals.optout import OptOutSignal
+
+logger = logging.getLogger(__name__)
 
 META_PAGE_LICENSE = "compliance_page_license"
 META_IMAGE_LICENSE = "compliance_image_license"
@@ -106,7 +109,14 @@ class ItemGateMiddleware(ContextComponent):
         return True
 
     def _judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
-        passed = self.__judge(item, response, state)
+        try:
+            passed = self.__judge(item, response, state)
+        except Exception as exc:  # a fault in a gate refuses the item, and says so
+            logger.exception("item gates failed on %s", item.url)
+            self.context.record(item.url, Decision.deny(
+                CONTENT_GATE, "gate_error", f"A gate failed on this item: {exc!r}."),
+                kind=item.kind)
+            return False
         if passed:
             self.context.passed[id(item)] = item
         return passed

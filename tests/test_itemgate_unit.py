@@ -1,0 +1,41 @@
+"""The item gate refuses, and records, an item when one of its gates raises."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from conftest import write_policy
+from scrapy.http import HtmlResponse, Request
+
+from crawler.items import CorpusItem
+from crawler.jsonl import read_jsonl
+from crawler.ledger import Ledger
+from crawler.policy.registry import PolicyRegistry
+from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.itemgate import ItemGateMiddleware, _PageState
+from crawler.scrapy_adapters.sitesignals import META_SITE_SIGNALS, SiteSignals
+from crawler.storage.local import LocalStore
+
+
+class BrokenTdmRep:
+    def lookup(self, path: str) -> None:
+        raise ValueError("broken on purpose")
+
+
+def test_a_raising_gate_refuses_the_item(tmp_path: Path) -> None:
+    write_policy(tmp_path / "p", "site", "site.test", ["http://site.test/"])
+    ctx = ComplianceContext(PolicyRegistry.from_directory(str(tmp_path / "p")), "research",
+                            Ledger(tmp_path / "ledger.jsonl", "run"), LocalStore(tmp_path / "s"),
+                            "compliance-crawler", "run")
+    url = "http://site.test/"
+    request = Request(url, meta={META_SITE_SIGNALS: SiteSignals(
+        "http://site.test", time.time(), tdmrep=BrokenTdmRep())})  # type: ignore[arg-type]
+    response = HtmlResponse(url, body=b"<html><body>x</body></html>", request=request)
+    item = CorpusItem(kind="page", url=url, status=200, content_type="text/html",
+                      body=response.body, headers={}, fetched_at="")
+    assert ItemGateMiddleware(ctx)._judge(item, response, _PageState()) is False
+    ctx.ledger.close()
+    [record] = read_jsonl(tmp_path / "ledger.jsonl")
+    assert (record["decision"], record["reason"]) == ("deny", "gate_error")
+    assert id(item) not in ctx.passed
