@@ -124,3 +124,24 @@ def test_image_xmp_data_mining_prohibited(serve, tmp_path: Path) -> None:
     assert paths(server, result.stored_urls()) == {"/", "/yes.png", "/plain.png"}
     assert ("optout", "optout") in result.decisions(server.url(SITE, "/no.png"))
     assert ("optout", "optout") in result.decisions(server.url(SITE, "/c2pa.jpg"))
+
+
+def test_images_asked_for_before_their_page_item_still_follow_its_noai(serve,
+                                                                       tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    server = serve({SITE: {"/": html('<meta name="robots" content="noimageai">',
+                                     images=("/i.png",)), "/i.png": image()}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "runspider",
+         str(REPO / "tests/spiders/images_first_spider.py"), "-a", f"url={server.url(SITE, '/')}",
+         "-s", f"COMPLIANCE_POLICIES={policies}", "-s", "COMPLIANCE_PURPOSE=research",
+         "-s", f"COMPLIANCE_STORE={tmp_path / 'c'}"],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "/i.png" not in {h.path for h in server.hits}

@@ -16,14 +16,21 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import allowlist
-from crawler.scrapy_adapters.context import ContextComponent
+from crawler.scrapy_adapters.context import META_DECISIONS, ContextComponent
 
 META_KIND = "compliance_kind"
+META_ROBOTS = "compliance_robots"
+META_SITE_SIGNALS = "compliance_site_signals"
 
 
 class AllowListMiddleware(ContextComponent):
 
     def process_request(self, request: Request) -> None:
+        # what later gates record for a request is theirs to write, not a spider's
+        for key in (META_ROBOTS, META_SITE_SIGNALS):
+            request.meta.pop(key, None)
+        if not request.meta.get("redirect_urls"):  # a redirect keeps the chain of its origin
+            request.meta[META_DECISIONS] = []
         decision, policy = allowlist.check(request.url, self.context.registry,
                                            self.context.purpose,
                                            control=request in self.context.internal)

@@ -84,6 +84,13 @@ class ItemGateMiddleware(ContextComponent):
             for key in (META_PAGE_LICENSE, META_IMAGE_LICENSE):  # set here, never by a spider
                 obj.meta.pop(key, None)
         if isinstance(obj, Request) and obj.meta.get(META_KIND) == "image":
+            if state.kept is None and isinstance(response, TextResponse):
+                # an image asked for before (or without) its page item: the page's own
+                # noai/noimageai still applies
+                state.url = response.url
+                state.media_optout = optout_gate.page_media_optout(optout_signals.item_signals(
+                    "page", response.url, response_headers(response), token=self.context.token,
+                    selector=response.selector, honour_noindex=self.honour_noindex))
             if state.media_optout:
                 self.context.record(obj.url, Decision.deny(
                     optout_gate.GATE, "optout",
@@ -182,6 +189,12 @@ class ItemGateMiddleware(ContextComponent):
             fallback.append(page_license)
         fallback += license_detect.from_policy(policy.licenses.default, policy.source)
         return license_gate.check(found, fallback, policy, self.context.purpose, kind=item.kind)
+
+
+def response_headers(response: Response) -> dict[str, list[str]]:
+    """A response's headers as the pure signal code takes them: name → list of values."""
+    return {k.decode("latin-1"): [v.decode("latin-1") for v in values]
+            for k, values in response.headers.items()}
 
 
 def _content_check(item: CorpusItem, has_policy: bool, response: Response) -> Decision | None:

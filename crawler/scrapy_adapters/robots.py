@@ -21,12 +21,11 @@ from crawler.gates.allowlist import request_path
 from crawler.gates.decision import Decision
 from crawler.gates.robots import RobotsSnapshot, RslLicense
 from crawler.scrapy_adapters import control
-from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters.allowlist import META_KIND, META_ROBOTS
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibits_ai_training
 
-META_ROBOTS = "compliance_robots"
 MAX_RSL_FILES = 5
 ROBOTS_PATH = "/robots.txt"
 

@@ -21,15 +21,11 @@ from scrapy.utils.httpobj import urlparse_cached
 from crawler.gates import optout as optout_gate
 from crawler.gates.decision import Decision
 from crawler.scrapy_adapters import control
-from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters.allowlist import META_KIND, META_SITE_SIGNALS
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.aitxt import AI_TXT_URL, AiTxt
 from crawler.signals.optout import TDMREP_URL, TdmRepFile
-
-#: request meta key: the SiteSignals in force when the request passed this middleware
-META_SITE_SIGNALS = "compliance_site_signals"
-
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from crawler.items import CorpusItem
 from crawler.jsonl import utcnow
 from crawler.scrapy_adapters.allowlist import META_KIND
 from crawler.scrapy_adapters.context import META_DECISIONS, ComplianceContext
+from crawler.scrapy_adapters.itemgate import response_headers
 from crawler.scrapy_adapters.robots import META_ROBOTS
 from crawler.signals.attribution import page_attribution
 
@@ -30,10 +31,6 @@ ARGUMENT_SETTINGS = {"policies": "COMPLIANCE_POLICIES", "purpose": "COMPLIANCE_P
                      "store": "COMPLIANCE_STORE", "ledger": "COMPLIANCE_LEDGER",
                      "sites": "COMPLIANCE_SITES"}
 
-
-def _headers(response: Response) -> dict[str, list[str]]:
-    return {k.decode("latin-1"): [v.decode("latin-1") for v in values]
-            for k, values in response.headers.items()}
 
 
 class CorpusSpider(SitemapSpider):
@@ -73,7 +70,7 @@ class CorpusSpider(SitemapSpider):
             title, creator = page_attribution(response.selector)
         yield CorpusItem(kind="page", url=response.url, status=response.status,
                          content_type=content_type, body=response.body,
-                         headers=_headers(response), fetched_at=utcnow(), title=title,
+                         headers=response_headers(response), fetched_at=utcnow(), title=title,
                          creator=creator, robots=response.meta.get(META_ROBOTS),
                          decisions=list(response.meta.get(META_DECISIONS, [])))
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
@@ -94,7 +91,8 @@ class CorpusSpider(SitemapSpider):
         yield CorpusItem(kind="image", url=response.url, status=response.status,
                          content_type=response.headers.get("Content-Type", b"")
                          .decode("latin-1"),
-                         body=response.body, headers=_headers(response), fetched_at=utcnow(),
+                         body=response.body, headers=response_headers(response),
+                         fetched_at=utcnow(),
                          page_url=response.meta.get("page_url"), title=response.meta.get("alt", ""),
                          robots=response.meta.get(META_ROBOTS),
                          decisions=list(response.meta.get(META_DECISIONS, [])))
