@@ -1,16 +1,14 @@
-"""Robots-style path patterns (``*`` wildcard, ``$`` end anchor), used by policies."""
+"""Robots-style path patterns (``*`` wildcard, ``$`` end anchor), used by policies.
+
+The pattern and the URL are normalised by :mod:`crawler.urlpath`, the same functions the
+robots.txt matcher uses, so an escape or a dot segment cannot slip past a rule.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    anchored = pattern.endswith("$")
-    body = pattern[:-1] if anchored else pattern
-    regex = ".*".join(re.escape(part) for part in body.split("*"))
-    return re.compile(regex + ("$" if anchored else ""), re.DOTALL)
+from crawler.urlpath import Pattern, canonical_pattern
 
 
 @dataclass(frozen=True)
@@ -18,10 +16,16 @@ class PathPattern:
     """A prefix pattern over URL path+query, as in robots.txt rules."""
 
     pattern: str
-    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _compiled: Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_regex", _compile(self.pattern))
+        object.__setattr__(self, "_compiled", Pattern(canonical_pattern(self.pattern)))
 
-    def matches(self, path: str) -> bool:
-        return self._regex.match(path) is not None
+    @property
+    def priority(self) -> int:
+        """Length of the canonical pattern: the longest match decides."""
+        return self._compiled.priority
+
+    def matches(self, canonical_path: str) -> bool:
+        """``canonical_path``: a path+query from :func:`crawler.urlpath.canonical_path`."""
+        return self._compiled.matches(canonical_path)

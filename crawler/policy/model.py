@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from crawler.pathpattern import PathPattern
 from crawler.signals.licenses import lookup_spdx
+from crawler.urlpath import canonical_path
 
 
 class Verdict(StrEnum):
@@ -106,12 +107,15 @@ class SitePolicy:
         return purpose in self.purposes and self.tos.permits(purpose)
 
     def path_decision(self, path: str) -> tuple[bool, PathPattern | None]:
-        """Longest matching allow/deny pattern decides; deny wins ties; no match = denied."""
+        """Longest matching allow/deny pattern decides; deny wins ties; no match = denied.
+
+        ``path`` is a URL's path+query; it is normalised here like the patterns were."""
+        path = canonical_path(path)
         best: tuple[int, bool, PathPattern | None] = (-1, False, None)
         for allowed, patterns in ((True, self.allow_paths), (False, self.deny_paths)):
             for pattern in patterns:
                 if pattern.matches(path):
-                    length = len(pattern.pattern)
+                    length = pattern.priority
                     if length > best[0] or (length == best[0] and not allowed):
                         best = (length, allowed, pattern)
         return best[1], best[2]

@@ -65,12 +65,11 @@ from crawler.signals.robots import (
     SFParseError,
     SFToken,
     _make_pattern,
-    _normalise_path,
-    _Pattern,
     parse_sf_dictionary,
     path_from_url,
 )
 from crawler.signals.xmp import parse_xmp, scan_container
+from crawler.urlpath import Pattern, canonical_path
 
 if TYPE_CHECKING:
     from crawler.signals.aitxt import AiTxt
@@ -320,7 +319,7 @@ class TdmRule:
     reservation: str  # "1" | "0"
     policy: str | None
     raw: str  # the rule as compact JSON
-    pattern: _Pattern = field(compare=False, repr=False)
+    pattern: Pattern = field(compare=False, repr=False)
 
 
 class TdmRepFile:
@@ -390,7 +389,7 @@ class TdmRepFile:
         raw = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
         return TdmRule(index, location, reservation,
                        policy.strip() if isinstance(policy, str) and policy.strip() else None,
-                       _snip(raw), _Pattern(pattern))
+                       _snip(raw), Pattern(pattern))
 
     def lookup(self, path: str) -> OptOutSignal | None:
         """The first rule matching ``path`` (a path+query or a URL), None when no rule does
@@ -401,7 +400,7 @@ class TdmRepFile:
                                 {"error": self.errors[0] if self.errors else "malformed"})
         if not self.rules:
             return None
-        normalised = _normalise_path(path_from_url(path))
+        normalised = canonical_path(path_from_url(path))
         for rule in self.rules:
             if rule.pattern.matches(normalised):
                 return _tdm_signal("tdmrep.json", rule.reservation, rule.policy, rule.raw,

@@ -25,7 +25,9 @@ Reading rules (RFC 9309, with google/robotstxt behaviour where the RFC is silent
 Where the RFC and Google's implementation differ, the RFC 9309 §2.2.2 percent-encoding rules are
 followed (on both the pattern and the URL): octets outside printable US-ASCII are
 percent-encoded, hex digits are upper-cased, and percent-encoded *unreserved* characters are
-decoded, so ``/%7Euser`` and ``/~user`` are the same path.
+decoded, so ``/%7Euser`` and ``/~user`` are the same path; dot segments are removed (RFC 3986
+§5.2.4). The normalisation and the pattern matcher are :mod:`crawler.urlpath`'s, shared with
+the policy matcher.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from crawler.signals import safexml
+from crawler.urlpath import Pattern, canonical_bytes, canonical_path
 
 __all__ = [
     "DEFAULT_AI_TRAINING_TOKENS",
@@ -137,42 +140,6 @@ def combined_optout(prefs: Iterable[AIPreference]) -> bool | None:
     return False if values else None
 
 
-# --------------------------------------------------------------------------------------------
-# Percent-encoding normalisation (RFC 9309 §2.2.2, RFC 3986 §2.1, §6.2.2.2)
-# --------------------------------------------------------------------------------------------
-
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-# One %XX escape, a stray '%', or an octet that may not appear raw in a URI (controls, space,
-# DEL, non-ASCII and the "unsafe" ASCII characters).
-_CANON_RE = re.compile(rb'%([0-9A-Fa-f]{2})|[%\x00-\x20\x7f-\xff"<>\\^`{|}]')
-_NEEDS_CANON_RE = re.compile(r'[^\x21-\x7e]|[%"<>\\^`{|}]')
-
-
-def _canon_sub(m: re.Match[bytes]) -> bytes:
-    hexpair = m.group(1)
-    if hexpair is not None:
-        value = int(hexpair, 16)
-        if value in _UNRESERVED:
-            return bytes((value,))
-        return b"%" + hexpair.upper()
-    return b"%%%02X" % m.group(0)[0]
-
-
-def _canon_bytes(raw: bytes) -> str:
-    """Normalise a path or pattern: the result is printable ASCII, comparable octet by octet.
-
-    ``*`` and ``$`` are reserved characters, so neither is ever produced by decoding: a ``%2A``
-    in a pattern stays a literal ``%2A``, never a wildcard.
-    """
-    return _CANON_RE.sub(_canon_sub, raw).decode("ascii")
-
-
-def _canon_str(text: str) -> str:
-    if _NEEDS_CANON_RE.search(text) is None:
-        return text
-    return _canon_bytes(text.encode("utf-8", "surrogatepass"))
-
-
 _PATH_START_RE = re.compile(r"[/?;]")
 
 
@@ -208,65 +175,13 @@ def path_from_url(url: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
-def _normalise_path(path: str) -> str:
-    """The path+query handed to ``match()``, normalised for comparison with patterns."""
-    hash_pos = path.find("#")
-    if hash_pos != -1:
-        path = path[:hash_pos]
-    if not path.startswith("/"):
-        path = "/" + path
-    return _canon_str(path)
-
-
-# --------------------------------------------------------------------------------------------
-# Pattern matching
-# --------------------------------------------------------------------------------------------
-
-
-class _Pattern:
-    """A compiled robots pattern: literal segments between ``*``, optionally ``$``-anchored.
-
-    Matching is greedy leftmost search for each segment, which is exact for ``*``-only globs
-    and linear in the path length, so a hostile pattern (``/*a*a*a*...``) cannot backtrack.
-    """
-
-    __slots__ = ("anchored", "first", "last", "middle", "multi", "priority", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.priority = len(text)  # octets: the normalised text is ASCII
-        self.anchored = text.endswith("$")
-        body = text[:-1] if self.anchored else text
-        segments = body.split("*")
-        self.first = segments[0]
-        self.multi = len(segments) > 1
-        self.middle = tuple(s for s in segments[1:-1] if s)
-        self.last = segments[-1]
-
-    def matches(self, path: str) -> bool:
-        if not path.startswith(self.first):
-            return False
-        if not self.multi:
-            return not self.anchored or len(path) == len(self.first)
-        pos = len(self.first)
-        for seg in self.middle:
-            found = path.find(seg, pos)
-            if found < 0:
-                return False
-            pos = found + len(seg)
-        last = self.last
-        if self.anchored:
-            return len(path) - len(last) >= pos and path.endswith(last)
-        return not last or path.find(last, pos) >= 0
-
-
 class _CompiledRule:
     __slots__ = ("allow", "pattern", "rule", "sort_key")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.allow = rule.kind == "allow"
-        self.pattern = _Pattern(rule.pattern)
+        self.pattern = Pattern(rule.pattern)
         # Longest first; on equal length Allow first; then file order (stable evidence).
         self.sort_key = (-self.pattern.priority, not self.allow, rule.line)
 
@@ -599,7 +514,7 @@ class _PrefLine:
     raw: str
     line: int
     optout: bool | None
-    pattern: _Pattern | None  # None: the line has no path and applies to every path
+    pattern: Pattern | None  # None: the line has no path and applies to every path
 
     @property
     def priority(self) -> int:
@@ -714,7 +629,7 @@ def _make_pattern(value: str, *, fix_relative: bool) -> str | None:
         return None
     if fix_relative and not value.startswith(("/", "*")):
         value = "/" + value
-    return _canon_bytes(value.encode("utf-8", "surrogateescape"))
+    return canonical_bytes(value.encode("utf-8", "surrogateescape"))
 
 
 class _GroupBuilder:
@@ -913,7 +828,7 @@ class RobotsTxt:
             pattern = _make_pattern(value, fix_relative=True)
             if pattern is None:
                 return None
-            return _PrefLine("disallow-ai-training", raw, number, True, _Pattern(pattern))
+            return _PrefLine("disallow-ai-training", raw, number, True, Pattern(pattern))
         path, rest = _split_path_value(value)
         if key == _CONTENT_USAGE:
             kind, (states, optout) = "content-usage", _content_usage_optout(rest)
@@ -922,7 +837,7 @@ class RobotsTxt:
         if not states:
             return None
         pattern = _make_pattern(path, fix_relative=False) if path else None
-        return _PrefLine(kind, raw, number, optout, _Pattern(pattern) if pattern else None)
+        return _PrefLine(kind, raw, number, optout, Pattern(pattern) if pattern else None)
 
     # ---- group selection --------------------------------------------------------------------
 
@@ -946,7 +861,7 @@ class RobotsTxt:
         group = self._group_for(token)
         if group is None:
             return RobotsMatch(True, None, ())
-        return group.decide(_normalise_path(path))
+        return group.decide(canonical_path(path))
 
     def allowed(self, url_or_path: str, token: str) -> bool:
         """True if a full URL (or a path) may be crawled by ``token``."""
@@ -974,7 +889,7 @@ class RobotsTxt:
         The ``*`` group is not consulted: ``User-agent: *`` / ``Disallow: /`` is a crawl
         restriction for everyone, not a statement about AI training.
         """
-        normalised = _normalise_path(path)
+        normalised = canonical_path(path)
         out: dict[str, None] = {}
         for token in ai_tokens:
             group = self._group_for(token, specific_only=True)
@@ -992,7 +907,7 @@ class RobotsTxt:
         not candidates, so ``/blog/ search=y`` does not hide ``/ train-ai=n``. Every matching
         DisallowAITraining line is returned (opt-out).
         """
-        normalised = _normalise_path(path)
+        normalised = canonical_path(path)
         group = self._group_for(token)
         candidates = [*self._global_prefs, *(group.prefs if group else ())]
         chosen: list[_PrefLine] = []
