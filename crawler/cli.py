@@ -14,7 +14,7 @@ from scrapy.settings import Settings
 
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.policy.model import PURPOSES
-from crawler.storage.base import StoreError, open_store, s3_options
+from crawler.storage.base import READ, WRITE, Store, StoreError, open_store, s3_options
 from crawler.summary import RunSummary, summarize
 
 EXIT_OK, EXIT_STORE_FAILURES, EXIT_CONFIG = 0, 1, 2
@@ -60,7 +60,7 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
 def run_export(args: argparse.Namespace) -> int:
     from crawler.export import ExportError, export_corpus
 
-    store = open_store(args.store, **s3_options(os.environ.get))
+    store = open_store(args.store, mode=READ, **s3_options(os.environ.get))
     try:
         report = export_corpus(store, args.out, args.format, licenses=args.license,
                                purpose=args.purpose, kinds=args.kind or ("page",),
@@ -89,32 +89,55 @@ def run_explain(url: str, ledger: str) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    from crawler import retention
+    if args.expired and not args.policies:
+        print("crawler: purge --expired needs --policies", file=sys.stderr)
+        return EXIT_CONFIG
+    store = open_store(args.store, mode=READ if args.dry_run else WRITE,
+                       **s3_options(os.environ.get))
+    try:
+        return _purge(args, store)
+    finally:
+        store.close()
+
+
+def _purge(args: argparse.Namespace, store: Store) -> int:
+    from crawler import retention, suppression
     from crawler.ledger import Ledger, default_ledger_path
     from crawler.policy.registry import PolicyRegistry
     from crawler.purge import PURGE, QUARANTINE, Purger
 
-    store = open_store(args.store, **s3_options(os.environ.get))
     entries = store.entries()
     if args.expired:
-        if not args.policies:
-            print("crawler: purge --expired needs --policies", file=sys.stderr)
-            return EXIT_CONFIG
         registry = PolicyRegistry.from_directory(args.policies)
+        uncovered = retention.uncovered_hosts(entries, registry)
+        if uncovered:
+            hosts = ", ".join(f"{host} ({n})" for host, n in sorted(uncovered.items()))
+            print(f"crawler: no policy in {args.policies} covers stored host(s) {hosts}: "
+                  "restore the policy file, or keep it with 'retired: true' to remove the "
+                  "site; nothing was removed", file=sys.stderr)
+            return EXIT_CONFIG
         selected = retention.expired(entries, registry, datetime.now(UTC))
         reason = "retention_expired"
     elif args.site:
-        selected = [(e, f"deletion requested for site {args.site}")
+        selected = [(e, f"deletion requested for site {args.site}: {args.reason}")
                     for e in retention.for_site(entries, args.site)]
         reason = "deletion_requested"
     else:
-        selected = [(e, "deletion requested for this URL")
+        selected = [(e, f"deletion requested for this URL: {args.reason}")
                     for e in retention.for_url(entries, args.url)]
         reason = "deletion_requested"
     for entry, why in selected:
         print(f"{'would remove' if args.dry_run else 'remove'}  {entry['url']}  ({why})")
-    if args.dry_run or not selected:
+    if args.dry_run:
         print(f"{len(selected)} item(s) selected")
+        return EXIT_OK
+    if not args.expired:  # a removal on request sticks: later crawls do not store it again
+        scope, value = (suppression.SITE, args.site) if args.site else (suppression.URL, args.url)
+        store.suppress(suppression.event("suppress", scope, value, args.reason))
+        print(f"suppressed {scope} {value}: later crawls will not store it "
+              "(lift with crawler unsuppress)")
+    if not selected:
+        print("0 item(s) selected")
         return EXIT_OK
     ledger = Ledger(args.ledger or default_ledger_path(store.root), uuid.uuid4().hex[:12])
     quarantine = (open_store(args.store.rstrip("/") + "/quarantine", **s3_options(os.environ.get))
@@ -122,9 +145,28 @@ def run_purge(args: argparse.Namespace) -> int:
     purger = Purger(store, ledger, QUARANTINE if args.quarantine else PURGE, quarantine)
     purger.remove_all(selected, reason)
     ledger.close()
-    store.close()
     print(f"{purger.removed} item(s) removed, {purger.failed} failed")
     return EXIT_STORE_FAILURES if purger.failed else EXIT_OK
+
+
+def run_unsuppress(args: argparse.Namespace) -> int:
+    from crawler import suppression
+
+    store = open_store(args.store, mode=WRITE, **s3_options(os.environ.get))
+    try:
+        scope, value = ((suppression.SITE, args.site) if args.site
+                        else (suppression.URL, args.url))
+        record = suppression.event("unsuppress", scope, value, args.reason)
+        active = suppression.Suppressions.fold(store.suppressions())
+        table = active.sites if scope == suppression.SITE else active.urls
+        if record["value"] not in table:
+            print(f"crawler: {scope} {record['value']} is not suppressed", file=sys.stderr)
+            return EXIT_CONFIG
+        store.suppress(record)
+    finally:
+        store.close()
+    print(f"unsuppressed {scope} {record['value']}: later crawls may store it again")
+    return EXIT_OK
 
 
 def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
@@ -186,6 +228,16 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument("--quarantine", action="store_true",
                        help="move to STORE/quarantine instead of deleting")
     purge.add_argument("--dry-run", action="store_true", help="list, delete nothing")
+    purge.add_argument("--reason", default="deletion requested",
+                       help="why (--url/--site): kept with the suppression")
+
+    unsuppress = sub.add_parser("unsuppress", help="let a URL or site removed on request be "
+                                "stored again")
+    unsuppress.add_argument("--store", required=True)
+    lifted = unsuppress.add_mutually_exclusive_group(required=True)
+    lifted.add_argument("--site", help="a host given to purge --site")
+    lifted.add_argument("--url", help="a URL given to purge --url")
+    unsuppress.add_argument("--reason", default="lifted by operator")
 
     args = parser.parse_args(argv)
     try:
@@ -200,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_explain(args.url, args.ledger)
         if args.command == "purge":
             return run_purge(args)
+        if args.command == "unsuppress":
+            return run_unsuppress(args)
         if args.command == "demo":
             from crawler.demo.run import run_demo
 

@@ -1,51 +1,78 @@
-"""Append-only JSON-lines files (the ledger, the manifest) that survive crashes.
+"""Append-only JSON-lines files (the ledger, the manifest, suppressions) that several
+processes may write at once and that survive crashes.
 
-Each record is one ``write`` of a complete line followed by a flush (and an fsync when
-asked), so a crash loses at most the record being written; a torn last line is trimmed
-when the file is opened again. Readers ignore a line without its newline.
+Every append takes an exclusive ``flock`` on the file, so records of different writers never
+interleave and no writer can mistake another's line in progress for a torn one. Under that
+lock, a last line without its newline can only be the remains of a writer that crashed
+mid-write: it is trimmed then, right before the next record goes after it. Readers ignore
+a line without its newline, and skip (with a warning) a line that is not JSON.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def trim_torn_tail(path: Path) -> None:
-    """Drop a last line that a crash left without its newline."""
-    if not path.exists() or path.stat().st_size == 0:
+def _trim_torn_tail(fd: int) -> None:
+    """Drop a last line that a crashed writer left without its newline (lock held)."""
+    end = os.fstat(fd).st_size
+    if end == 0 or os.pread(fd, 1, end - 1) == b"\n":
         return
-    with path.open("rb+") as fh:
-        end = fh.seek(0, os.SEEK_END)
-        pos = end
-        while pos > 0:
-            step = min(65536, pos)
-            pos -= step
-            fh.seek(pos)
-            chunk = fh.read(step)
-            if pos + step == end and chunk.endswith(b"\n"):
-                return
-            nl = chunk.rfind(b"\n")
-            if nl != -1:
-                fh.truncate(pos + nl + 1)
-                return
-        fh.truncate(0)
+    pos = end
+    while pos > 0:
+        step = min(65536, pos)
+        pos -= step
+        nl = os.pread(fd, step, pos).rfind(b"\n")
+        if nl != -1:
+            os.ftruncate(fd, pos + nl + 1)
+            return
+    os.ftruncate(fd, 0)
+
+
+def _parse_lines(data: bytes, where: Path) -> list[dict[str, Any]]:
+    records = []
+    for number, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            logger.warning("%s: skipping a line that is not JSON (near line %d)", where, number)
+    return records
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Every complete record of ``path`` ([] when it does not exist)."""
+    return read_jsonl_from(path, 0)[0]
+
+
+def read_jsonl_from(path: str | Path, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """The complete records after byte ``offset``, and the offset after the last of them,
+    so a reader can follow a file that other processes append to."""
     path = Path(path)
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.endswith("\n") and line.strip()]
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+    except FileNotFoundError:
+        return [], offset
+    complete = data.rfind(b"\n") + 1
+    return _parse_lines(data[:complete], path), offset + complete
 
 
 class AppendLog:
@@ -53,24 +80,40 @@ class AppendLog:
         self.path = Path(path)
         self.fsync = fsync
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        trim_torn_tail(self.path)
-        self._fh: IO[str] | None = self.path.open("a", encoding="utf-8")
+        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         self._lock = threading.Lock()
 
-    def append(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the file's lock (against threads and processes) across several steps, e.g.
+        a check of the file's records and the append that depends on it."""
         with self._lock:
-            if self._fh is None:
+            if self._fd is None:
                 raise RuntimeError(f"{self.path} is closed")
-            self._fh.write(line)
-            self._fh.flush()
-            if self.fsync:
-                os.fsync(self._fh.fileno())
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def write_locked(self, record: dict[str, Any]) -> None:
+        """Append one record; the caller holds :meth:`locked`."""
+        assert self._fd is not None
+        data = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        _trim_torn_tail(self._fd)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+        if self.fsync:
+            os.fsync(self._fd)
+
+    def append(self, record: dict[str, Any]) -> None:
+        with self.locked():
+            self.write_locked(record)
 
     def close(self) -> None:
         with self._lock:
-            if self._fh is not None:
-                self._fh.flush()
-                os.fsync(self._fh.fileno())
-                self._fh.close()
-                self._fh = None
+            if self._fd is not None:
+                os.fsync(self._fd)
+                os.close(self._fd)
+                self._fd = None

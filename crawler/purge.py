@@ -27,14 +27,17 @@ class Purger:
         self.removed = 0
         self.failed = 0
 
-    def remove(self, entry: dict[str, Any], reason: str, sentence: str) -> bool:
-        """Remove one version; a store failure is recorded and reported, never raised."""
+    def remove(self, entry: dict[str, Any], reason: str, sentence: str,
+               purpose: str | None = None) -> bool:
+        """Remove one version, for ``purpose`` only (its content stays while another purpose
+        holds it) or for all; a store failure is recorded and reported, never raised."""
         evidence = {"sha256": entry["sha256"], "content": entry["content"],
-                    "sidecar": entry["sidecar"], "action": self.mode}
+                    "sidecar": entry["sidecar"], "action": self.mode,
+                    "purpose": purpose or "all"}
         try:
             if self.quarantine is not None and self.mode == QUARANTINE:
-                self._copy_to_quarantine(entry, reason)
-            self.store.delete(entry, reason)
+                self._copy_to_quarantine(entry, reason, purpose)
+            self.store.delete(entry, reason, purpose)
         except StoreError as exc:
             self.failed += 1
             logger.error("could not remove %s: %s", entry["url"], exc)
@@ -47,10 +50,12 @@ class Purger:
                                                        **evidence), kind=entry["kind"])
         return True
 
-    def remove_all(self, selected: Iterable[tuple[dict[str, Any], str]], reason: str) -> int:
-        return sum(self.remove(entry, reason, sentence) for entry, sentence in selected)
+    def remove_all(self, selected: Iterable[tuple[dict[str, Any], str]], reason: str,
+                   purpose: str | None = None) -> int:
+        return sum(self.remove(entry, reason, sentence, purpose) for entry, sentence in selected)
 
-    def _copy_to_quarantine(self, entry: dict[str, Any], reason: str) -> None:
+    def _copy_to_quarantine(self, entry: dict[str, Any], reason: str,
+                            purpose: str | None) -> None:
         assert self.quarantine is not None
         sidecar = json.loads(self.store.read(entry["sidecar"]))
         sidecar["quarantine"] = {"reason": reason}
@@ -58,4 +63,5 @@ class Purger:
             url=entry["url"], host=entry["host"], kind=entry["kind"],
             content=self.store.read(entry["content"]),
             content_type=sidecar.get("content_type", "application/octet-stream"),
-            sha256=entry["sha256"], sidecar=sidecar, manifest_extra={"reason": reason}))
+            sha256=entry["sha256"], sidecar=sidecar, manifest_extra={"reason": reason},
+            purpose=purpose or ",".join(entry.get("purposes", ()))))

@@ -34,7 +34,8 @@ def assert_consistent(root: Path) -> None:
                 card["sha256"]
     for entry in read_jsonl(root / "manifest.jsonl"):
         assert (root / entry["content"]).is_file() and (root / entry["sidecar"]).is_file()
-    assert list((root / ".staging").iterdir()) == []
+    # no writer keeps half-staged items around (each writer has its own staging folder)
+    assert [p for d in (root / ".staging").iterdir() if d.is_dir() for p in d.iterdir()] == []
 
 
 def test_put_writes_item_sidecar_and_manifest(tmp_path: Path) -> None:
@@ -75,7 +76,7 @@ def test_crash_at_every_step_leaves_no_half_item(tmp_path: Path, step: str) -> N
         "content": _crash_at_write(1),
         "sidecar": _crash_at_write(2),
         "rename": mock.patch.object(Path, "rename", side_effect=OSError("injected crash")),
-        "manifest": mock.patch.object(store._manifest, "append",
+        "manifest": mock.patch.object(store._manifest, "write_locked",
                                       side_effect=OSError("injected crash")),
     }
     with patches[step], pytest.raises(StoreError):

@@ -11,6 +11,7 @@ import pytest
 from conftest import crawl, page, run_cli, write_policy
 from s3server import DUMMY_ENV, new_bucket
 
+from crawler.demo.server import Route
 from crawler.storage.s3 import S3Store
 
 SITE = "127.0.0.61"
@@ -94,3 +95,55 @@ def test_unreachable_store_is_a_clear_error_before_any_request(serve, tmp_path: 
     assert "cannot open S3 store" in result.stderr and "NoSuchBucket" in result.stderr
     assert "Traceback" not in result.stderr
     assert server.hits == []
+
+
+def test_two_purposes_at_once_suppression_and_withdrawal_on_s3(serve, tmp_path: Path,
+                                                                s3_env: str) -> None:
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    robots = {"text": b"User-agent: *\nAllow: /\n"}
+    links = tuple(f"/p{i}.html" for i in range(20))
+    server = serve({SITE: {"/robots.txt": lambda: Route(robots["text"],
+                                                        content_type="text/plain"),
+                           "/": page("home", links=links),
+                           **{link: page(f"page {link}") for link in links}}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    uri = f"s3://{new_bucket(s3_env)}/corpus"
+    ledger = tmp_path / "ledger.jsonl"
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies), "--store",
+         uri, "--purpose", purpose, "--ledger", str(ledger)], cwd=REPO,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for purpose in ("research",
+                                                                              "commercial")]
+    assert [p.wait(timeout=180) for p in procs] == [0, 0]
+    store = S3Store.from_uri(uri, mode="read")
+    entries = store.entries()
+    assert len(entries) == 21
+    assert all(set(e["purposes"]) == {"research", "commercial"} for e in entries)
+    for entry in entries:
+        card = json.loads(store.read(entry["sidecar"]))
+        assert card["url"] == entry["url"] and store.read(entry["content"])
+    # a commercial re-crawl that meets an AI opt-out withdraws the commercial record only
+    robots["text"] = b"User-agent: *\nAllow: /\n\nUser-agent: GPTBot\nDisallow: /p0.html\n"
+    crawl(policies, uri, "commercial", f"COMPLIANCE_LEDGER={ledger}")
+    p0 = server.url(SITE, "/p0.html")
+    [entry] = [e for e in S3Store.from_uri(uri).entries() if e["url"] == p0]
+    assert entry["purposes"] == ["research"] and store.read(entry["content"])
+    # a removal on request sticks on S3 too
+    p1 = server.url(SITE, "/p1.html")
+    proc = run_cli("purge", "--store", uri, "--url", p1, "--ledger", str(ledger))
+    assert proc.returncode == 0, proc.stderr
+    hits = len(server.hits)
+    crawl(policies, uri, "research", f"COMPLIANCE_LEDGER={ledger}")
+    assert "/p1.html" not in {h.path for h in server.hits[hits:]}
+    assert p1 not in {e["url"] for e in S3Store.from_uri(uri).entries()}
+    assert any(json.loads(line)["reason"] == "suppressed" and json.loads(line)["url"] == p1
+               for line in ledger.read_text().splitlines())
+    # a store that is not there is an error for the readers, and nothing is created
+    missing = f"s3://{new_bucket(s3_env)}/nothing-here"
+    proc = run_cli("export", missing, "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2 and "no store there" in proc.stderr

@@ -283,7 +283,8 @@ def test_sse_s3_acl_metadata_and_content_type(s3_endpoint: str,
         assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]
         assert grants[0]["Grantee"]["Type"] == "CanonicalUser"
     puts = fault_proxy.requests("PUT")
-    assert len(puts) == 3
+    assert len(puts) == 4  # the store marker, content, sidecar, commit event
+    assert puts[0].path.endswith("/store.json")
     for seen in puts:
         assert seen.headers["x-amz-acl"] == "private"
         assert seen.headers["x-amz-server-side-encryption"] == "AES256"
@@ -328,7 +329,7 @@ def test_content_that_does_not_match_its_hash_is_refused(s3_endpoint: str) -> No
     for bad in (forged, other):
         with pytest.raises(StoreError, match="does not match its sha256"):
             store.put(bad)
-    assert s3server.list_keys(s3_endpoint, bucket) == []
+    assert s3server.list_keys(s3_endpoint, bucket) == ["corpus/s3/store.json"]
 
 
 def test_manifest_extras_cannot_redirect_paths(s3_endpoint: str) -> None:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from crawler.gates.decision import Decision
 from crawler.policy.model import SitePolicy
 from crawler.policy.registry import PolicyRegistry
+from crawler.suppression import Suppressions
 
 GATE = "allowlist"
 
@@ -21,10 +22,11 @@ def request_path(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def check(url: str, registry: PolicyRegistry, purpose: str,
-          control: bool = False) -> tuple[Decision, SitePolicy | None]:
+def check(url: str, registry: PolicyRegistry, purpose: str, control: bool = False,
+          suppressions: Suppressions | None = None) -> tuple[Decision, SitePolicy | None]:
     """``control``: the crawler itself is reading a control file (only then do
-    ``CONTROL_FILES`` paths get their exemption from ``allow_paths``)."""
+    ``CONTROL_FILES`` paths get their exemption from ``allow_paths``); ``suppressions``:
+    what the store says was removed on request and must not come back."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return Decision.deny(GATE, "scheme_not_allowed",
@@ -35,6 +37,17 @@ def check(url: str, registry: PolicyRegistry, purpose: str,
         return Decision.deny(GATE, "no_policy",
                              f"No reviewed site policy covers host {host!r}.", host=host), None
     evidence = {"policy": policy.name, "policy_sha256": policy.sha256}
+    if policy.retired:
+        return Decision.deny(GATE, "policy_retired",
+                             f"Policy {policy.name} is retired: the site left the corpus.",
+                             **evidence), policy
+    suppressed = suppressions.match(url) if suppressions is not None and not control else None
+    if suppressed is not None:
+        return Decision.deny(
+            GATE, "suppressed",
+            f"Removed on request ({suppressed['scope']} {suppressed['value']}: "
+            f"{suppressed['reason']}); lifted only by crawler unsuppress.",
+            suppressed_at=suppressed.get("time"), **evidence), policy
     if not policy.tos.permits(purpose):
         return Decision.deny(
             GATE, "tos_prohibited",

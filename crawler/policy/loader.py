@@ -260,6 +260,7 @@ def _build(doc: _Doc, data: dict[str, Any], digest: str, hosts: tuple[str, ...])
             images_share_page_license=bool(lic.get("images_share_page_license", False)),
             on_conflict=_on_conflict(lic.get("on_conflict"))),
         retention_days=int(data["retention_days"]),
+        retired=bool(data.get("retired", False)),
     )
 
 

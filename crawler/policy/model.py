@@ -101,6 +101,8 @@ class SitePolicy:
     rate: Rate
     licenses: LicenseRules
     retention_days: int
+    #: the site leaves the corpus: nothing is requested and what is stored is withdrawn
+    retired: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
     def purpose_allowed(self, purpose: str) -> bool:

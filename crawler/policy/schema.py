@@ -61,6 +61,8 @@ POLICY_SCHEMA: dict[str, Any] = {
             },
         },
         "retention_days": {"type": "integer", "minimum": 1},
+        # the site leaves the corpus: nothing is requested, stored items are withdrawn
+        "retired": {"type": "boolean"},
     },
 }
 

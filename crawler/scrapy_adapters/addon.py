@@ -19,10 +19,11 @@ from crawler.policy.model import PURPOSES
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness
 from crawler.purge import PURGE, QUARANTINE, Purger
-from crawler.retention import prohibited_sites
+from crawler.retention import prohibited_sites, retired_sites
 from crawler.scrapy_adapters import redact
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.storage.base import open_store, s3_options
+from crawler.suppression import Suppressions
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -117,7 +118,8 @@ class ComplianceAddon:
                     len(registry), purpose, store.root, ledger_path, run_id)
 
     def _prepare_withdrawal(self, settings: BaseSettings) -> None:
-        """Index what is stored, and remove at once what a now-prohibited ToS covers."""
+        """Index what is stored, and remove at once what a now-prohibited ToS covers (for
+        this purpose) and what retired policies cover (for every purpose)."""
         ctx = self.context
         assert ctx is not None
         mode = settings.get("COMPLIANCE_WITHDRAWAL", PURGE)
@@ -127,13 +129,19 @@ class ComplianceAddon:
                                     settings.getbool("COMPLIANCE_STORE_FSYNC"),
                                     **s3_options(settings.get))
         ctx.purger = Purger(ctx.store, ctx.ledger, mode, quarantine)
-        ctx.index_stored()
+        ctx.suppressions = Suppressions.fold(ctx.store.suppressions())
+        entries = ctx.store.entries()
         withdrawn = ctx.purger.remove_all(
-            prohibited_sites(ctx.store.entries(), ctx.registry, ctx.purpose), "consent_withdrawn")
+            prohibited_sites(entries, ctx.registry, ctx.purpose), "consent_withdrawn",
+            purpose=ctx.purpose)
         if withdrawn:
             logger.warning("compliance: %d stored item(s) removed: their site's ToS review no "
                            "longer permits %s", withdrawn, ctx.purpose)
-            ctx.index_stored()
+        retired = ctx.purger.remove_all(retired_sites(entries, ctx.registry), "policy_retired")
+        if retired:
+            logger.warning("compliance: %d stored item(s) removed: their policy is retired",
+                           retired)
+        ctx.index_stored()
 
     def _close(self) -> None:
         if self.context is not None:

@@ -33,7 +33,8 @@ class AllowListMiddleware(ContextComponent):
             request.meta[META_DECISIONS] = []
         decision, policy = allowlist.check(request.url, self.context.registry,
                                            self.context.purpose,
-                                           control=request in self.context.internal)
+                                           control=request in self.context.internal,
+                                           suppressions=self.context.suppressions)
         redirected_from = request.meta.get("redirect_urls")
         self.context.record(
             request.url, decision, request.meta, kind=request.meta.get(META_KIND, "page"),

@@ -14,6 +14,7 @@ from crawler.politeness import Politeness
 from crawler.purge import Purger
 from crawler.retention import WITHDRAWING_REASONS
 from crawler.storage.base import Store
+from crawler.suppression import Suppressions
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -39,14 +40,18 @@ class ComplianceContext:
     #: the items the item gates passed, by id (kept alive, so an id is never reused while
     #: listed): the store takes nothing else
     passed: dict[int, Any] = field(default_factory=dict)
-    #: url → stored versions, so a re-crawl can withdraw them when consent is withdrawn
+    #: url → versions stored for this crawl's purpose, so a re-crawl can withdraw them
+    #: when consent is withdrawn (versions of other purposes are not this crawl's to touch)
     stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: URLs and sites removed on request: never requested or stored again until lifted
+    suppressions: Suppressions = field(default_factory=Suppressions)
     crawler: Crawler | None = field(default=None, repr=False)
 
     def index_stored(self) -> None:
         self.stored = {}
         for entry in self.store.entries():
-            self.stored.setdefault(entry["url"], []).append(entry)
+            if self.purpose in entry.get("purposes", ()):
+                self.stored.setdefault(entry["url"], []).append(entry)
 
     def record(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,
                **context: Any) -> None:
@@ -65,12 +70,13 @@ class ComplianceContext:
                 self.withdraw(url, decision)
 
     def withdraw(self, url: str, decision: Decision) -> None:
-        """What was stored from ``url`` goes when the site now says no (consent withdrawn)."""
+        """What was stored from ``url`` for this purpose goes when the site now says no
+        (consent withdrawn); what other purposes stored stays."""
         if self.purger is None:
             return
         for entry in self.stored.pop(url, []):
             self.purger.remove(entry, "consent_withdrawn", f"{decision.gate}/{decision.reason} "
-                               f"on re-crawl: {decision.sentence}")
+                               f"on re-crawl: {decision.sentence}", purpose=self.purpose)
 
     @classmethod
     def of(cls, crawler: Crawler) -> ComplianceContext:

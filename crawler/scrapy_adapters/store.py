@@ -16,6 +16,14 @@ from crawler.scrapy_adapters.context import ContextComponent
 from crawler.storage.base import Committed, StoreError, StoreItem
 
 GATE = "store"
+#: ledger sentence by (new for this purpose, content newly written)
+_STORED_SENTENCES = {
+    (True, True): "Stored with its license sidecar.",
+    (True, False): "Content already stored for another purpose: recorded for this purpose "
+                   "too, nothing rewritten.",
+    (False, False): "Already stored (same content): nothing written.",
+    (False, True): "Already stored (same content): nothing written.",
+}
 
 
 class StorePipeline(ContextComponent):
@@ -37,12 +45,13 @@ class StorePipeline(ContextComponent):
             ctx.record(item.url, Decision.deny(GATE, "store_error", str(exc)), kind=item.kind,
                        policy=policy.name)
             raise DropItem(f"[store/store_error] {exc}") from exc
-        ctx.stored.setdefault(item.url, []).append(
-            {"url": item.url, "sha256": digest, "kind": item.kind, "host": host,
-             "content": committed.content_path, "sidecar": committed.sidecar_path})
+        if committed.new:
+            ctx.stored.setdefault(item.url, []).append(
+                {"url": item.url, "sha256": digest, "kind": item.kind, "host": host,
+                 "content": committed.content_path, "sidecar": committed.sidecar_path,
+                 "purposes": [ctx.purpose]})
         ctx.record(item.url, Decision.allow(
-            GATE, "Stored with its license sidecar." if committed.new
-            else "Already stored (same content): nothing written.",
+            GATE, _STORED_SENTENCES[committed.new, committed.content_new],
             content=committed.content_path, sidecar=committed.sidecar_path, sha256=digest,
             new=committed.new, spdx=spdx), kind=item.kind, policy=policy.name)
         return item
@@ -64,5 +73,6 @@ class StorePipeline(ContextComponent):
         stored = StoreItem(url=item.url, host=host, kind=item.kind, content=item.body,
                            content_type=item.content_type, sha256=digest, sidecar=card,
                            manifest_extra={"spdx": spdx, "policy": policy.name,
-                                           "purpose": ctx.purpose})
+                                           "run_id": ctx.run_id},
+                           purpose=ctx.purpose)
         return ctx.store.put(stored), digest, spdx

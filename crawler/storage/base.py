@@ -3,6 +3,14 @@
 The manifest is an append-only log of ``commit`` and ``delete`` events; its *view*
 (:func:`manifest_view`) is what a reader trusts: one entry per stored version, with
 ``current`` set on the newest live version of each URL.
+
+A version is stored *for purposes*: each ``commit`` event records one purpose, and a
+``delete`` event that names a purpose removes only that purpose's record. The content and
+sidecar go only when no purpose is left (or on a ``delete`` without a purpose: retention,
+deletion requests), so a crawl for one purpose never removes what another purpose stored.
+
+Besides the manifest, a store keeps its *suppressions*: URLs and sites removed on request
+(``crawler purge --url/--site``) that later crawls must not store again until lifted.
 """
 
 from __future__ import annotations
@@ -11,8 +19,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from crawler.jsonl import utcnow
+
 SIDECAR_SUFFIX = ".license.json"
 MANIFEST = "manifest.jsonl"
+#: a small JSON object that marks a folder or prefix as a store, with its format version
+MARKER = "store.json"
+FORMAT = {"format": "compliance-crawler-store", "version": 2}
+
+#: how :func:`open_store` opens: ``read`` (must exist; nothing is written or created),
+#: ``write`` (must exist), ``create`` (made when missing)
+READ, WRITE, CREATE = "read", "write", "create"
+MODES = (READ, WRITE, CREATE)
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,22 @@ class StoreItem:
     sha256: str
     sidecar: dict[str, Any]
     manifest_extra: dict[str, Any] = field(default_factory=dict)
+    purpose: str = ""  # the purpose this version is stored for
+
+    def commit_event(self, content: str, sidecar: str) -> dict[str, Any]:
+        """The manifest ``commit`` event for this item (extras first: nothing in them can
+        redirect the paths or the event type)."""
+        return {**self.manifest_extra, "event": "commit", "url": self.url,
+                "sha256": self.sha256, "kind": self.kind, "host": self.host,
+                "content": content, "sidecar": sidecar, "committed_at": utcnow(),
+                **({"purpose": self.purpose} if self.purpose else {})}
+
+
+def delete_event(entry: dict[str, Any], reason: str, purpose: str | None) -> dict[str, Any]:
+    """The manifest ``delete`` event for a stored version (for one purpose, or all)."""
+    return {"event": "delete", "url": entry["url"], "sha256": entry["sha256"],
+            "content": entry["content"], "sidecar": entry["sidecar"], "reason": reason,
+            "deleted_at": utcnow(), **({"purpose": purpose} if purpose else {})}
 
 
 @dataclass(frozen=True)
@@ -32,7 +66,8 @@ class Committed:
     item_dir: str
     content_path: str
     sidecar_path: str
-    new: bool  # False when this exact version of this URL was already stored
+    new: bool  # False when this version of this URL was already stored for this purpose
+    content_new: bool = True  # False when the content was already there (another purpose)
 
 
 class StoreError(Exception):
@@ -52,24 +87,48 @@ class Store(Protocol):
         """Bytes of a content or sidecar file, by its path relative to the store root."""
         ...
 
-    def delete(self, entry: dict[str, Any], reason: str) -> None:
-        """Remove one stored version (content and sidecar) and record the deletion."""
+    def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
+        """Record the deletion of one stored version, for ``purpose`` only or for all;
+        content and sidecar are removed once no purpose is left."""
+        ...
+
+    def suppress(self, record: dict[str, Any]) -> None:
+        """Append a suppression event (see :mod:`crawler.suppression`)."""
+        ...
+
+    def suppressions(self) -> list[dict[str, Any]]:
+        """Every suppression event, oldest first."""
         ...
 
     def close(self) -> None: ...
 
 
 def manifest_view(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fold manifest events into the live versions, oldest first; the newest live version
-    of each URL has ``current: True``."""
+    """Fold manifest events into the live versions, oldest first.
+
+    Each entry is the version's latest commit event with ``purposes`` (the purposes it is
+    stored for, in order of first commit) and the first ``committed_at`` (retention counts
+    from there); the newest live version of each URL has ``current: True``.
+    """
     live: dict[tuple[str, str], dict[str, Any]] = {}
     for event in events:
         key = (event["url"], event["sha256"])
+        purpose = event.get("purpose")
+        entry = live.pop(key, None)
         if event.get("event", "commit") == "delete":
-            live.pop(key, None)
-        else:
-            live.pop(key, None)
-            live[key] = dict(event)
+            if entry is not None and purpose:
+                entry["purposes"] = [p for p in entry["purposes"] if p != purpose]
+                if entry["purposes"]:
+                    live[key] = entry  # other purposes keep it
+            continue
+        merged = dict(event)
+        merged.pop("purpose", None)
+        merged["purposes"] = list(entry["purposes"]) if entry else []
+        if entry is not None:
+            merged["committed_at"] = entry["committed_at"]
+        if purpose and purpose not in merged["purposes"]:
+            merged["purposes"].append(purpose)
+        live[key] = merged
     newest: dict[str, dict[str, Any]] = {}
     for entry in live.values():
         entry["current"] = False
@@ -90,8 +149,11 @@ def s3_options(get: Callable[[str], Any]) -> dict[str, Any]:
     return {option: get(name) or None for option, name in S3_SETTINGS.items()}
 
 
-def open_store(uri: str, fsync: bool = True, **s3_options: Any) -> Store:
+def open_store(uri: str, fsync: bool = True, mode: str = CREATE, **s3_options: Any) -> Store:
     """``PATH`` or ``file://PATH`` → a local store; ``s3://BUCKET[/PREFIX]`` → an S3 store.
+
+    ``mode`` (:data:`MODES`): a ``read`` store is never written, so ``export``, ``explain``
+    and ``purge --dry-run`` create nothing; ``read`` and ``write`` refuse a missing store.
 
     ``s3_options`` are :class:`~crawler.storage.s3.S3Store` keyword options (``sse``,
     ``kms_key_id``, ``acl``, ``endpoint_url``, ``max_attempts``, ...); ``None`` values mean
@@ -107,11 +169,11 @@ def open_store(uri: str, fsync: bool = True, **s3_options: Any) -> Store:
         unknown = sorted(set(options) - S3_OPTIONS)
         if unknown:
             raise StoreError(f"unknown S3 store option(s) {unknown}")
-        return S3Store.from_uri(uri, **options)
+        return S3Store.from_uri(uri, mode=mode, **options)
     if scheme not in ("", "file"):
         raise StoreError(f"unsupported store URI scheme {scheme!r} (use a local path or s3://)")
     if options:
         raise StoreError(f"S3 options {sorted(options)} given for a local store")
     from crawler.storage.local import LocalStore
 
-    return LocalStore(uri.removeprefix("file://"), fsync=fsync)
+    return LocalStore(uri.removeprefix("file://"), fsync=fsync, mode=mode)

@@ -1,36 +1,51 @@
-"""Local-disk store, the embedded default.
+"""Local-disk store, the embedded default. Several processes may share one store.
 
-Write order: content and sidecar are written and fsynced in a private staging folder,
-which is then renamed into place in one step (``rename(2)`` of a directory is atomic), so
-an item folder is never seen without both files; only then is the manifest line
-appended. A crash before the rename leaves only staging debris, removed at the next
-open; a crash between the rename and the manifest append leaves a complete folder that
-the next crawl of the URL lists again.
+Write order: content and sidecar are written and fsynced in the writer's own staging
+folder, which is then renamed into place in one step (``rename(2)`` of a directory is
+atomic), so an item folder is never seen without both files; only then is the manifest
+line appended.
+
+Several writers: each writer stages under ``.staging/<writer id>/`` and holds an ``flock`` on
+``.staging/<writer id>.lock`` while open; a new writer removes only the staging folders whose
+lock nobody holds (their writer is gone). The rename, the check of what is listed and the
+manifest append happen under the manifest's lock, and each writer follows the lines the
+others append (:func:`~crawler.jsonl.read_jsonl_from`), so a version another process deleted
+is listed again when re-stored, and content is removed only when no purpose is left.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
-import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from crawler.durable import fsync_path
-from crawler.jsonl import AppendLog, read_jsonl, utcnow
+from crawler.jsonl import AppendLog, read_jsonl, read_jsonl_from
 from crawler.storage.base import (
+    CREATE,
+    FORMAT,
     MANIFEST,
+    MARKER,
+    READ,
     SIDECAR_SUFFIX,
     Committed,
     StoreError,
     StoreItem,
+    delete_event,
     manifest_view,
 )
 from crawler.storage.keys import extension_for, item_dir
 
 STAGING = ".staging"
+SUPPRESSIONS = "suppressions.jsonl"
+#: a lock file younger than this is never taken for a dead writer's (it may not be
+#: locked yet by the writer that just created it)
+_STALE_AFTER = 30.0
 
 
 def _write(path: Path, data: bytes, fsync: bool) -> None:
@@ -41,66 +56,135 @@ def _write(path: Path, data: bytes, fsync: bool) -> None:
             os.fsync(fh.fileno())
 
 
+def _remove_dead_staging(staging: Path) -> None:
+    """Remove the staging folders of writers that are gone (their lock is free)."""
+    for lock in staging.glob("*.lock"):
+        try:
+            if time.time() - lock.stat().st_mtime < _STALE_AFTER:
+                continue
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # its writer is alive
+        try:
+            shutil.rmtree(staging / lock.stem, ignore_errors=True)
+            lock.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+
 
 class LocalStore:
-    def __init__(self, root: str | Path, fsync: bool = True):
+    def __init__(self, root: str | Path, fsync: bool = True, mode: str = CREATE):
         self.base = Path(root).resolve()
         self.root = str(self.base)
         self.fsync = fsync
-        self._lock = threading.Lock()
+        self.readonly = mode == READ
+        self._listed: dict[tuple[str, str], set[str]] = {}  # version -> purposes
+        self._offset = 0
+        self._manifest: AppendLog | None = None
+        self._suppressions: AppendLog | None = None
+        self._staging_fd: int | None = None
+        if mode != CREATE and not self._exists():
+            raise StoreError(f"no store at {self.root}")
+        if self.readonly:
+            return
         try:
             self.base.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(self.base / STAGING, ignore_errors=True)
-            (self.base / STAGING).mkdir()
+            if not (self.base / MARKER).exists():
+                (self.base / MARKER).write_text(json.dumps(FORMAT) + "\n")
+            self._open_staging()
             self._manifest = AppendLog(self.base / MANIFEST, fsync=fsync)
-            self._listed = {(e["url"], e["sha256"]) for e in self.entries()}
+            self._suppressions = AppendLog(self.base / SUPPRESSIONS, fsync=True)
+            with self._manifest.locked():
+                self._catch_up()
         except OSError as exc:
             raise StoreError(f"cannot open local store {self.root}: {exc}") from exc
 
+    def _exists(self) -> bool:
+        return (self.base / MARKER).is_file() or (self.base / MANIFEST).is_file()
+
+    def _open_staging(self) -> None:
+        root = self.base / STAGING
+        root.mkdir(exist_ok=True)
+        _remove_dead_staging(root)
+        writer = uuid.uuid4().hex
+        self._staging_fd = os.open(root / f"{writer}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._staging_fd, fcntl.LOCK_EX)
+        self._staging = root / writer
+        self._staging.mkdir()
+
+    def _writable(self) -> AppendLog:
+        if self._manifest is None:
+            raise StoreError(f"store {self.root} is open read-only (or closed)")
+        return self._manifest
+
+    def _catch_up(self) -> None:
+        """Apply the manifest lines appended since the last look (lock held)."""
+        events, self._offset = read_jsonl_from(self.base / MANIFEST, self._offset)
+        for event in events:
+            key = (event["url"], event["sha256"])
+            purpose = event.get("purpose") or ""
+            if event.get("event", "commit") == "delete":
+                purposes = self._listed.get(key)
+                if purposes is not None and purpose:
+                    purposes.discard(purpose)
+                if purposes is not None and (not purpose or not purposes):
+                    del self._listed[key]
+            else:
+                self._listed.setdefault(key, set()).add(purpose)
+
     def put(self, item: StoreItem) -> Committed:
+        manifest = self._writable()
         rel_dir = item_dir(item.host, item.url, item.sha256)
         final = self.base / rel_dir
         if not final.resolve().is_relative_to(self.base):  # defence in depth; keys are hashes
             raise StoreError(f"refusing key outside the store: {rel_dir}")
         name = f"content.{extension_for(item.content_type)}"
-        committed = Committed(rel_dir, f"{rel_dir}/{name}", f"{rel_dir}/{name}{SIDECAR_SUFFIX}",
-                              new=not final.exists())
+        content, sidecar = f"{rel_dir}/{name}", f"{rel_dir}/{name}{SIDECAR_SUFFIX}"
+        key = (item.url, item.sha256)
         try:
-            if committed.new:
-                self._stage_and_rename(item, final, name)
-            self._list(item, committed)
+            staged = None if final.exists() else self._stage(item, name)
+            with manifest.locked():
+                self._catch_up()
+                content_new = staged is not None and self._move_into_place(staged, final)
+                if not final.exists():  # deleted by another writer after our check
+                    content_new = self._move_into_place(self._stage(item, name), final)
+                if item.purpose in self._listed.get(key, ()):
+                    return Committed(rel_dir, content, sidecar, new=False,
+                                     content_new=content_new)
+                manifest.write_locked(item.commit_event(content, sidecar))
+                self._listed.setdefault(key, set()).add(item.purpose)
         except OSError as exc:
             raise StoreError(f"local store write failed for {item.url}: {exc}") from exc
-        return committed
+        finally:
+            if self._staging.exists():
+                for leftover in self._staging.iterdir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+        return Committed(rel_dir, content, sidecar, new=True, content_new=content_new)
 
-    def _stage_and_rename(self, item: StoreItem, final: Path, name: str) -> None:
-        staging = self.base / STAGING / uuid.uuid4().hex
-        staging.mkdir()
-        _write(staging / name, item.content, self.fsync)
+    def _stage(self, item: StoreItem, name: str) -> Path:
+        staged = self._staging / uuid.uuid4().hex
+        staged.mkdir()
+        _write(staged / name, item.content, self.fsync)
         # compact: json's C encoder only runs without indent (jq pretty-prints on demand)
-        sidecar = json.dumps(item.sidecar, ensure_ascii=False, sort_keys=True)
-        _write(staging / f"{name}{SIDECAR_SUFFIX}", sidecar.encode(), self.fsync)
+        card = json.dumps(item.sidecar, ensure_ascii=False, sort_keys=True)
+        _write(staged / f"{name}{SIDECAR_SUFFIX}", card.encode(), self.fsync)
+        return staged
+
+    def _move_into_place(self, staged: Path, final: Path) -> bool:
+        """Rename a staged folder into place (lock held); False when it was already there."""
+        if final.exists():
+            shutil.rmtree(staged, ignore_errors=True)
+            return False
         final.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            staging.rename(final)
-        except OSError:
-            if not final.exists():  # a concurrent writer committed the same version: fine
-                raise
-            shutil.rmtree(staging, ignore_errors=True)
+        staged.rename(final)
         if self.fsync:
             fsync_path(final.parent)
-
-    def _list(self, item: StoreItem, committed: Committed) -> None:
-        key = (item.url, item.sha256)
-        with self._lock:
-            if key in self._listed:
-                return
-            entry = {**item.manifest_extra, "event": "commit", "url": item.url,
-                     "sha256": item.sha256, "kind": item.kind, "host": item.host,
-                     "content": committed.content_path, "sidecar": committed.sidecar_path,
-                     "committed_at": utcnow()}
-            self._manifest.append(entry)
-            self._listed.add(key)
+        return True
 
     def entries(self) -> list[dict[str, Any]]:
         return manifest_view(read_jsonl(self.base / MANIFEST))
@@ -120,22 +204,46 @@ class LocalStore:
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc}") from exc
 
-    def delete(self, entry: dict[str, Any], reason: str) -> None:
-        """Tombstone first, then remove the folder: a crash in between leaves a folder no
-        reader lists, which the next deletion or a re-crawl handles."""
+    def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
+        """Tombstone first, then (when no purpose is left) remove the folder, all under the
+        manifest lock, so no writer re-lists the version in between."""
+        manifest = self._writable()
         folder = self._path(entry["content"]).parent
-        with self._lock:
-            self._manifest.append({"event": "delete", "url": entry["url"],
-                                   "sha256": entry["sha256"], "content": entry["content"],
-                                   "sidecar": entry["sidecar"], "reason": reason,
-                                   "deleted_at": utcnow()})
-            self._listed.discard((entry["url"], entry["sha256"]))
+        key = (entry["url"], entry["sha256"])
         try:
-            shutil.rmtree(folder)
+            with manifest.locked():
+                self._catch_up()
+                manifest.write_locked(delete_event(entry, reason, purpose))
+                purposes = self._listed.get(key, set())
+                if purpose:
+                    purposes.discard(purpose)
+                if purpose and purposes:
+                    return  # stored for other purposes too: the content stays
+                self._listed.pop(key, None)
+                shutil.rmtree(folder, ignore_errors=False)
         except FileNotFoundError:
             pass
         except OSError as exc:
             raise StoreError(f"cannot delete {folder}: {exc}") from exc
 
+    def suppress(self, record: dict[str, Any]) -> None:
+        if self._suppressions is None:
+            raise StoreError(f"store {self.root} is open read-only (or closed)")
+        try:
+            self._suppressions.append(record)
+        except OSError as exc:
+            raise StoreError(f"cannot record a suppression in {self.root}: {exc}") from exc
+
+    def suppressions(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.base / SUPPRESSIONS)
+
     def close(self) -> None:
-        self._manifest.close()
+        for log in (self._manifest, self._suppressions):
+            if log is not None:
+                log.close()
+        self._manifest = self._suppressions = None
+        if self._staging_fd is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            (self._staging.parent / f"{self._staging.name}.lock").unlink(missing_ok=True)
+            os.close(self._staging_fd)
+            self._staging_fd = None

@@ -6,6 +6,8 @@ Layout under ``s3://BUCKET/PREFIX/``::
     items/<safe host>/<url hash>/<content sha256>/content.<ext>.license.json   its sidecar
     manifest/events/<UTC time>-<uuid4>.json      one immutable object per commit/delete event
     manifest/snapshots/<UTC time>-<uuid4>.jsonl  events folded by compact() (optional)
+    suppressions/<UTC time>-<uuid4>.json         one object per suppression event
+    store.json                                   the store's format marker
 
 Item paths are the same as :class:`~crawler.storage.local.LocalStore`'s (``keys.item_dir``:
 hashes and a sanitised host only), so manifest entries look the same in both stores.
@@ -66,8 +68,18 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from crawler.jsonl import utcnow
-from crawler.storage.base import SIDECAR_SUFFIX, Committed, StoreError, StoreItem, manifest_view
+from crawler.storage.base import (
+    CREATE,
+    FORMAT,
+    MARKER,
+    READ,
+    SIDECAR_SUFFIX,
+    Committed,
+    StoreError,
+    StoreItem,
+    delete_event,
+    manifest_view,
+)
 from crawler.storage.keys import extension_for, item_dir, safe_host
 
 logger = logging.getLogger(__name__)
@@ -164,7 +176,7 @@ class S3Store:
                  kms_key_id: str | None = None, acl: str | None = None, max_attempts: int = 5,
                  retry_mode: str = "standard", connect_timeout: float = 10.0,
                  read_timeout: float = 60.0, addressing_style: str | None = None,
-                 client: BaseClient | None = None, workers: int = 16):
+                 client: BaseClient | None = None, workers: int = 16, mode: str = CREATE):
         if not _BUCKET.fullmatch(bucket) or ".." in bucket:
             raise StoreError(f"invalid S3 bucket name {bucket!r}")
         prefix = prefix.strip("/")
@@ -228,9 +240,16 @@ class S3Store:
         self._last_us = 0
         self._events: dict[str, dict[str, Any]] = {}  # event name -> event (immutable)
         self._snapshots: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self.readonly = mode == READ
         try:
-            self._listed = {(e["url"], e["sha256"]): (e["content"], e["sidecar"])
+            self._listed = {(e["url"], e["sha256"]): (e["content"], e["sidecar"],
+                                                      set(e["purposes"]) or {""})
                             for e in self.entries()}
+            if mode != CREATE and not self._listed and not self._exists():
+                raise StoreError("no store there")
+            if not self.readonly and not self._exists():
+                self._put(self._key(MARKER), json.dumps(FORMAT).encode(), "application/json",
+                          {})
         except StoreError as exc:
             raise StoreError(f"cannot open S3 store {self.root}: {exc}") from exc
         logger.debug("S3 store %s opened (%d live versions)", self.root, len(self._listed))
@@ -250,6 +269,19 @@ class S3Store:
 
     def __repr__(self) -> str:
         return f"S3Store({self.root!r})"
+
+    def _exists(self) -> bool:
+        """The marker object, or (stores written before it existed) any manifest object."""
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(MARKER))
+            return True
+        except ClientError as exc:
+            if not _is_not_found(exc):
+                raise StoreError(_error_text(exc)) from exc
+        except BotoCoreError as exc:
+            raise StoreError(_error_text(exc)) from exc
+        return bool(self._list(self._events_prefix(), ".json")
+                    or self._list(self._snapshots_prefix(), ".jsonl"))
 
     # -- keys ---------------------------------------------------------------------------
 
@@ -477,14 +509,18 @@ class S3Store:
 
     # -- Store interface ----------------------------------------------------------------
 
-    def _check_open(self) -> None:
+    def _check_open(self, write: bool = False) -> None:
         if self._closed:
             raise StoreError(f"S3 store {self.root} is closed")
+        if write and self.readonly:
+            raise StoreError(f"S3 store {self.root} is open read-only")
 
     def put(self, item: StoreItem) -> Committed:
         """Content, then sidecar, then the commit event; ``new`` is False when this version
-        of this URL is already listed (then nothing at all is written)."""
-        self._check_open()
+        of this URL is already listed for this purpose (then nothing at all is written); a
+        version listed for another purpose gains a commit event for this one, and its
+        objects are not rewritten."""
+        self._check_open(write=True)
         if not _SHA256.fullmatch(item.sha256) or \
                 hashlib.sha256(item.content).hexdigest() != item.sha256:
             raise StoreError(f"content of {item.url} does not match its sha256")
@@ -494,8 +530,13 @@ class S3Store:
         sidecar_rel = _check_rel(f"{content_rel}{SIDECAR_SUFFIX}")
         with self._lock:
             listed = self._listed.get((item.url, item.sha256))
+        if listed is not None and item.purpose in listed[2]:
+            return Committed(rel_dir, listed[0], listed[1], new=False, content_new=False)
         if listed is not None:
-            return Committed(rel_dir, listed[0], listed[1], new=False)
+            self._append(item.commit_event(listed[0], listed[1]))
+            with self._lock:
+                listed[2].add(item.purpose)
+            return Committed(rel_dir, listed[0], listed[1], new=True, content_new=False)
 
         url_meta = {"source-url": _ascii_meta(item.url, _META_URL_MAX),
                     "url-sha256": hashlib.sha256(
@@ -510,12 +551,9 @@ class S3Store:
                       {**url_meta, "sha256": item.sha256, "role": "content"})
         self._put(sidecar_key, sidecar, "application/json; charset=utf-8",
                   {**url_meta, "sha256": hashlib.sha256(sidecar).hexdigest(), "role": "sidecar"})
-        # Extras first: nothing in them can redirect the paths or the event type.
-        self._append({**item.manifest_extra, "event": "commit", "url": item.url,
-                      "sha256": item.sha256, "kind": item.kind, "host": item.host,
-                      "content": content_rel, "sidecar": sidecar_rel, "committed_at": utcnow()})
+        self._append(item.commit_event(content_rel, sidecar_rel))
         with self._lock:
-            self._listed[(item.url, item.sha256)] = (content_rel, sidecar_rel)
+            self._listed[(item.url, item.sha256)] = (content_rel, sidecar_rel, {item.purpose})
         return Committed(rel_dir, content_rel, sidecar_rel, new=True)
 
     def entries(self) -> list[dict[str, Any]]:
@@ -535,22 +573,51 @@ class S3Store:
         except (BotoCoreError, OSError) as exc:
             raise StoreError(f"cannot read {path}: {_error_text(exc)}") from exc
 
-    def delete(self, entry: dict[str, Any], reason: str) -> None:
+    def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
         """Tombstone event first, then both objects: a crash in between leaves objects no
-        reader lists (an orphan), never a listed item with a missing file."""
-        self._check_open()
+        reader lists (an orphan), never a listed item with a missing file. With a
+        ``purpose``, the objects go only when the manifest (re-read after the tombstone)
+        lists the version for no other purpose."""
+        self._check_open(write=True)
         content = _check_rel(str(entry.get("content", "")))
         sidecar = _check_rel(str(entry.get("sidecar", "")))
         if not content.startswith("items/") or sidecar != f"{content}{SIDECAR_SUFFIX}":
             raise StoreError(f"not a stored item: {content!r}")
-        self._append({"event": "delete", "url": entry["url"], "sha256": entry["sha256"],
-                      "content": content, "sidecar": sidecar, "reason": reason,
-                      "deleted_at": utcnow()})
+        self._append(delete_event({**entry, "content": content, "sidecar": sidecar}, reason,
+                                  purpose))
+        key = (entry["url"], entry["sha256"])
+        if purpose and any((e["url"], e["sha256"]) == key for e in self.entries()):
+            with self._lock:
+                listed = self._listed.get(key)
+                if listed is not None:
+                    listed[2].discard(purpose)
+            return  # stored for other purposes too: the objects stay
         with self._lock:
-            self._listed.pop((entry["url"], entry["sha256"]), None)
+            self._listed.pop(key, None)
         for relative in (content, sidecar):
             key = self._key(relative)
             self._call("DeleteObject", key, self.client.delete_object, Key=key)
+
+    def _suppressions_prefix(self) -> str:
+        return self._key("suppressions/")
+
+    def suppress(self, record: dict[str, Any]) -> None:
+        """One immutable object per suppression event, like manifest events."""
+        self._check_open(write=True)
+        body = json.dumps(record, ensure_ascii=True, sort_keys=True, default=str).encode()
+        self._put(f"{self._suppressions_prefix()}{self._event_name()}.json", body,
+                  "application/json", {})
+
+    def suppressions(self) -> list[dict[str, Any]]:
+        self._check_open()
+        prefix = self._suppressions_prefix()
+        out = []
+        for name in self._list(prefix, ".json"):
+            try:
+                out.append(json.loads(self._get(f"{prefix}{name}.json")))
+            except ValueError as exc:
+                raise StoreError(f"malformed suppression {prefix}{name}.json") from exc
+        return out
 
     def close(self) -> None:
         if self._closed:
