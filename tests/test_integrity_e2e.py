@@ -253,3 +253,98 @@ def test_read_only_commands_create_nothing(tmp_path: Path) -> None:
         assert proc.returncode == 2, args
         assert f"no store at {missing}" in proc.stderr and "Traceback" not in proc.stderr
     assert not missing.exists() and not (tmp_path / "out").exists()
+
+
+# --- a user's own Scrapy project with the addon: every item is gated ----------------------
+
+USER_SPIDER = '''
+from dataclasses import dataclass
+
+import scrapy
+
+
+class Article(scrapy.Item):
+    url = scrapy.Field()
+    title = scrapy.Field()
+
+
+@dataclass
+class Snippet:
+    url: str
+    text: str
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, start: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.start_url = start
+
+    async def start(self):
+        yield {"url": self.start_url + "from-start", "text": "never fetched"}
+        yield scrapy.Request(self.start_url)
+
+    def parse(self, response):
+        yield {"url": response.url, "text": response.text[:40]}
+        yield Article(url=response.url, title=response.css("title::text").get())
+        yield Snippet(url=response.url, text="snippet")
+        yield {"url": response.url + "#elsewhere-claimed", "text": "not this page"}
+        yield from response.follow_all(css="a:not([rel=license])", callback=self.parse)
+'''
+
+
+def _user_project(root: Path, policies: Path, store: Path, feed: Path) -> Path:
+    (root / "userproj" / "spiders").mkdir(parents=True)
+    (root / "scrapy.cfg").write_text("[settings]\ndefault = userproj.settings\n")
+    (root / "userproj" / "__init__.py").write_text("")
+    (root / "userproj" / "spiders" / "__init__.py").write_text("")
+    (root / "userproj" / "spiders" / "news.py").write_text(USER_SPIDER)
+    (root / "userproj" / "settings.py").write_text(
+        'BOT_NAME = "userproj"\nSPIDER_MODULES = ["userproj.spiders"]\n'
+        'ADDONS = {"crawler.scrapy_adapters.addon.ComplianceAddon": 0}\n'
+        f'COMPLIANCE_POLICIES = {str(policies)!r}\nCOMPLIANCE_STORE = {str(store)!r}\n'
+        'COMPLIANCE_PURPOSE = "research"\nCOMPLIANCE_STORE_FSYNC = False\n'
+        f'FEEDS = {{{str(feed)!r}: {{"format": "jsonl"}}}}\n'
+        # a project pipeline, ordered late, that is not the last: the store still is
+        'ITEM_PIPELINES = {"userproj.settings.Tag": 999_999}\n'
+        "class Tag:\n    def process_item(self, item):\n        return item\n")
+    return root
+
+
+def test_user_spider_items_of_any_type_pass_the_gates(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {
+        "/": page("home", links=("/noai.html", "/nolicense.html", "/ok.html", "/gone")),
+        "/ok.html": page("ok"),
+        "/noai.html": Route(b'<html><head><meta name="robots" content="noai"><title>x</title>'
+                            b'</head><body><a rel="license" href="https://creativecommons.org/'
+                            b'licenses/by/4.0/">cc</a></body></html>'),
+        "/nolicense.html": page("no license", license_url=None),
+    }})
+    policies, store, feed = tmp_path / "policies", tmp_path / "corpus", tmp_path / "items.jsonl"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    project = _user_project(tmp_path / "project", policies, store, feed)
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", "-a",
+                           f"start={server.url(SITE, '/')}"], cwd=project,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    url = lambda path: server.url(SITE, path)  # noqa: E731
+    exported = read_jsonl(feed)
+    # three item types from each of the two licensed pages; nothing else reached the feed
+    assert sorted({r["url"] for r in exported}) == [url("/"), url("/ok.html")]
+    assert len(exported) == 6
+    entries = manifest_view(read_jsonl(store / "manifest.jsonl"))
+    assert {e["url"] for e in entries} == {url("/"), url("/ok.html")}
+    ledger = read_jsonl(store / "ledger.jsonl")
+
+    def reasons(u: str) -> set[tuple[str, str]]:
+        return {(r["gate"], r["reason"]) for r in ledger if r["url"] == u}
+
+    assert ("optout", "optout") in reasons(url("/noai.html"))
+    assert ("license", "license_missing") in reasons(url("/nolicense.html"))
+    assert reasons(url("/from-start")) == {("store", "not_gated")}
+    assert ("content", "not_from_response") in reasons(url("/#elsewhere-claimed"))
+    assert not [r for r in exported if "noai" in r["url"] or "nolicense" in r["url"]]
+    # a status the spider does not handle never reaches it: the drop is ledgered
+    assert ("content", "http_error") in reasons(url("/gone"))

@@ -33,14 +33,28 @@ logger = logging.getLogger(__name__)
 
 _PKG = "crawler.scrapy_adapters"
 DOWNLOADER_MIDDLEWARES = {
+    # outermost: records every download error no other middleware turned into a response
+    f"{_PKG}.drops.DownloadDropsMiddleware": 5,
     f"{_PKG}.allowlist.AllowListMiddleware": 10,  # before everything: no I/O without a policy
     f"{_PKG}.robots.RobotsGateMiddleware": 100,
     f"{_PKG}.sitesignals.SiteSignalsMiddleware": 110,
     f"{_PKG}.politeness.ThrottleMiddleware": 580,  # sees 429/503 before RetryMiddleware
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
 }
-SPIDER_MIDDLEWARES = {f"{_PKG}.itemgate.ItemGateMiddleware": 950}
-ITEM_PIPELINES = {f"{_PKG}.store.StorePipeline": 900}
+_SPIDER = "scrapy.spidermiddlewares"
+SPIDER_MIDDLEWARES = {
+    f"{_PKG}.itemgate.ItemGateMiddleware": 950,
+    # Scrapy's own drops, each with a ledger line (same places in the chain)
+    f"{_SPIDER}.httperror.HttpErrorMiddleware": None,
+    f"{_PKG}.drops.LedgeredHttpErrorMiddleware": 50,
+    f"{_SPIDER}.urllength.UrlLengthMiddleware": None,
+    f"{_PKG}.drops.LedgeredUrlLengthMiddleware": 800,
+    f"{_SPIDER}.depth.DepthMiddleware": None,
+    f"{_PKG}.drops.LedgeredDepthMiddleware": 900,
+}
+#: the store pipeline runs after every other pipeline: nothing ungated gets past it
+STORE_PIPELINE_ORDER = 1_000_000
+ITEM_PIPELINES = {f"{_PKG}.store.StorePipeline": STORE_PIPELINE_ORDER}
 EXTENSIONS = {f"{_PKG}.progress.ComplianceProgress": 500}
 DOWNLOAD_HANDLERS = {scheme: f"{_PKG}.politeness.PoliteDownloadHandler"
                      for scheme in ("http", "https")}

@@ -12,11 +12,10 @@ cannot be sidestepped.
 from __future__ import annotations
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import allowlist
-from crawler.scrapy_adapters.context import META_DECISIONS, ContextComponent
+from crawler.scrapy_adapters.context import META_DECISIONS, ContextComponent, Refused
 
 META_KIND = "compliance_kind"
 META_ROBOTS = "compliance_robots"
@@ -41,7 +40,7 @@ class AllowListMiddleware(ContextComponent):
             policy=policy.name if policy else None,
             **({"redirected_from": redirected_from[-1]} if redirected_from else {}))
         if not decision.allowed:
-            raise IgnoreRequest(f"[allowlist/{decision.reason}] {decision.sentence}")
+            raise Refused(f"[allowlist/{decision.reason}] {decision.sentence}")
         request.meta.pop("download_slot", None)
         request.headers.pop(b"Host", None)  # the connection goes where the URL says, only
         if policy is not None:  # wildcard hosts learn their floor here

@@ -7,6 +7,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy.exceptions import IgnoreRequest
+
 from crawler.gates.decision import Decision
 from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
@@ -25,6 +27,10 @@ logger = logging.getLogger("crawler.compliance")
 META_DECISIONS = "compliance_decisions"
 
 
+class Refused(IgnoreRequest):
+    """A gate refused a request and recorded why (no other ledger line is needed)."""
+
+
 @dataclass
 class ComplianceContext:
     registry: PolicyRegistry
@@ -37,9 +43,10 @@ class ComplianceContext:
     purger: Purger | None = None
     #: requests made by the gates themselves to read control files (see control.py)
     internal: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet)
-    #: the items the item gates passed, by id (kept alive, so an id is never reused while
-    #: listed): the store takes nothing else
-    passed: dict[int, Any] = field(default_factory=dict)
+    #: the items the item gates passed, by id: (the object the spider yielded, the gated
+    #: corpus item to store for it). Kept alive, so an id is never reused while listed;
+    #: the store pipeline takes nothing else and lets nothing else through to the feeds
+    passed: dict[int, tuple[Any, Any]] = field(default_factory=dict)
     #: url → versions stored for this crawl's purpose, so a re-crawl can withdraw them
     #: when consent is withdrawn (versions of other purposes are not this crawl's to touch)
     stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)

@@ -1,8 +1,14 @@
-"""Spider middleware for the item gates (license now; opt-outs plug in here too).
+"""Spider middleware for the item gates (content, opt-outs, license).
 
 It sees what the spider yields together with the response it came from, so the gates
 reuse the parse Scrapy already made. A page that does not pass takes the images it
 references with it: their requests are dropped (and recorded) before any fetch.
+
+Whatever a spider yields as an item is judged: a :class:`~crawler.items.CorpusItem`
+itself, any other item (dict, Scrapy ``Item``, dataclass, attrs, ...) through the corpus
+item of its response (:func:`~crawler.scrapy_adapters.response_item.corpus_item`). Only
+what passes is registered in ``context.passed``; the store pipeline, last of all
+pipelines, drops anything else before it can reach storage or a feed export.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from dataclasses import replace
 from typing import Any, Self
 from urllib.parse import urlsplit
 
+from itemadapter import ItemAdapter, is_item
 from parsel import Selector
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -26,6 +33,7 @@ from crawler.items import CorpusItem
 from crawler.policy.model import SitePolicy
 from crawler.scrapy_adapters.allowlist import META_KIND
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent
+from crawler.scrapy_adapters.response_item import corpus_item, response_headers
 from crawler.scrapy_adapters.sitesignals import META_SITE_SIGNALS, SiteSignals
 from crawler.signals import license_detect
 from crawler.signals import optout as optout_signals
@@ -49,6 +57,8 @@ class _PageState:
         self.media_optout = False
         self.license: LicenseEvidence | None = None
         self.url: str | None = None
+        #: the response's own corpus item and its verdict, for items of the spider's own type
+        self.judged: tuple[CorpusItem, bool] | None = None
 
 
 class ItemGateMiddleware(ContextComponent):
@@ -76,14 +86,12 @@ class ItemGateMiddleware(ContextComponent):
 
     def _pass(self, obj: Any, response: Response, state: _PageState) -> bool:
         if isinstance(obj, CorpusItem):
-            kept = self._judge(obj, response, state)
-            if obj.kind == "page":
-                state.kept, state.license, state.url = kept, obj.license, obj.url
-            return kept
-        if isinstance(obj, Request):
-            for key in (META_PAGE_LICENSE, META_IMAGE_LICENSE):  # set here, never by a spider
-                obj.meta.pop(key, None)
-        if isinstance(obj, Request) and obj.meta.get(META_KIND) == "image":
+            return self._pass_item(obj, response, state)
+        if not isinstance(obj, Request):  # any other item: judged as its response
+            return self._pass_own_item(obj, response, state)
+        for key in (META_PAGE_LICENSE, META_IMAGE_LICENSE):  # set here, never by a spider
+            obj.meta.pop(key, None)
+        if obj.meta.get(META_KIND) == "image":
             if state.kept is None and isinstance(response, TextResponse):
                 # an image asked for before (or without) its page item: the page's own
                 # noai/noimageai still applies
@@ -115,18 +123,45 @@ class ItemGateMiddleware(ContextComponent):
             obj.meta[META_IMAGE_LICENSE] = stated
         return True
 
+    def _verdict(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
+        kept = self._judge(item, response, state)
+        if item.kind == "page":
+            state.kept, state.license, state.url = kept, item.license, item.url
+        return kept
+
+    def _pass_item(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
+        kept = self._verdict(item, response, state)
+        if kept:
+            self.context.passed[id(item)] = (item, item)
+        return kept
+
+    def _pass_own_item(self, obj: Any, response: Response, state: _PageState) -> bool:
+        """A spider's own item stands or falls with its response's corpus item (judged
+        once per response); one that names another URL than the response's is refused."""
+        declared = ItemAdapter(obj).get("url") if is_item(obj) else None
+        if declared is not None and str(declared) != response.url:
+            self.context.record(str(declared), Decision.deny(
+                CONTENT_GATE, "not_from_response",
+                f"The item names a URL that is not the URL fetched ({response.url}).",
+                item_type=type(obj).__name__), kind="page")
+            return False
+        if state.judged is None:
+            item = corpus_item(response)
+            state.judged = (item, self._verdict(item, response, state))
+        item, kept = state.judged
+        if kept:
+            self.context.passed[id(obj)] = (obj, item)
+        return kept
+
     def _judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
         try:
-            passed = self.__judge(item, response, state)
+            return self.__judge(item, response, state)
         except Exception as exc:  # a fault in a gate refuses the item, and says so
             logger.exception("item gates failed on %s", item.url)
             self.context.record(item.url, Decision.deny(
                 CONTENT_GATE, "gate_error", f"A gate failed on this item: {exc!r}."),
                 kind=item.kind)
             return False
-        if passed:
-            self.context.passed[id(item)] = item
-        return passed
 
     def __judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
         """Run the item gates in order; the first refusal ends the item's way."""
@@ -189,12 +224,6 @@ class ItemGateMiddleware(ContextComponent):
             fallback.append(page_license)
         fallback += license_detect.from_policy(policy.licenses.default, policy.source)
         return license_gate.check(found, fallback, policy, self.context.purpose, kind=item.kind)
-
-
-def response_headers(response: Response) -> dict[str, list[str]]:
-    """A response's headers as the pure signal code takes them: name → list of values."""
-    return {k.decode("latin-1"): [v.decode("latin-1") for v in values]
-            for k, values in response.headers.items()}
 
 
 def _content_check(item: CorpusItem, has_policy: bool, response: Response) -> Decision | None:

@@ -14,7 +14,6 @@ import logging
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -25,7 +24,7 @@ from twisted.internet.task import deferLater
 from crawler.gates.decision import Decision
 from crawler.politeness import parse_retry_after
 from crawler.scrapy_adapters.allowlist import META_KIND
-from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent
+from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
 
 logger = logging.getLogger(__name__)
 GATE = "politeness"
@@ -34,6 +33,17 @@ THROTTLE_STATUSES = (429, 503)
 
 async def sleep(seconds: float) -> None:
     await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+
+def refuse_if_parked(context: ComplianceContext, request: Request, host: str) -> None:
+    """Record and refuse a request to a host parked for this run."""
+    parked = context.politeness.state(host).parked
+    if parked:
+        decision = Decision.deny(GATE, "host_parked",
+                                 f"Host {host} is parked for this run: {parked}.")
+        context.record(request.url, decision, request.meta,
+                       kind=request.meta.get(META_KIND, "page"))
+        raise Refused(f"[politeness/host_parked] {decision.sentence}")
 
 
 class PoliteDownloadHandler(HTTP11DownloadHandler):
@@ -58,8 +68,7 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
         try:
             while (wait := politeness.wait_time(host)) > 0:
                 await sleep(wait)
-            if politeness.state(host).parked:
-                raise IgnoreRequest(f"[politeness/host_parked] {host}")
+            refuse_if_parked(self.context, request, host)
             return await super().download_request(request)
         finally:
             semaphore.release()
@@ -68,14 +77,7 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
 class ThrottleMiddleware(ContextComponent):
 
     def process_request(self, request: Request) -> None:
-        host = urlparse_cached(request).hostname or ""
-        parked = self.context.politeness.state(host).parked
-        if parked:
-            decision = Decision.deny(GATE, "host_parked",
-                                     f"Host {host} is parked for this run: {parked}.")
-            self.context.record(request.url, decision, request.meta,
-                                kind=request.meta.get(META_KIND, "page"))
-            raise IgnoreRequest(f"[politeness/host_parked] {decision.sentence}")
+        refuse_if_parked(self.context, request, urlparse_cached(request).hostname or "")
 
     def process_response(self, request: Request, response: Response) -> Response:
         host = urlparse_cached(request).hostname or ""

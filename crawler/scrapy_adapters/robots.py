@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import robots as robots_gate
@@ -22,7 +21,7 @@ from crawler.gates.decision import Decision
 from crawler.gates.robots import RobotsSnapshot, RslLicense
 from crawler.scrapy_adapters import control
 from crawler.scrapy_adapters.allowlist import META_KIND, META_ROBOTS
-from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.context import ComplianceContext, Refused
 from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibits_ai_training
 
@@ -63,7 +62,7 @@ class RobotsGateMiddleware:
         self.context.record(request.url, decision, request.meta,
                             kind=request.meta.get(META_KIND, "page"))
         if not decision.allowed:
-            raise IgnoreRequest(f"[robots/{decision.reason}] {decision.sentence}")
+            raise Refused(f"[robots/{decision.reason}] {decision.sentence}")
         request.meta[META_ROBOTS] = snapshot.as_record()
 
     async def snapshot(self, origin: str, host: str) -> RobotsSnapshot:

@@ -15,14 +15,13 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import optout as optout_gate
 from crawler.gates.decision import Decision
 from crawler.scrapy_adapters import control
 from crawler.scrapy_adapters.allowlist import META_KIND, META_SITE_SIGNALS
-from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.context import ComplianceContext, Refused
 from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.aitxt import AI_TXT_URL, AiTxt
 from crawler.signals.optout import TDMREP_URL, TdmRepFile
@@ -73,7 +72,7 @@ class SiteSignalsMiddleware:
             decision = signals.unreadable()
             self.context.record(request.url, decision, request.meta,
                                 kind=request.meta.get(META_KIND, "page"))
-            raise IgnoreRequest(f"[optout/optout_unknown] {decision.sentence}")
+            raise Refused(f"[optout/optout_unknown] {decision.sentence}")
 
     async def _read(self, origin: str) -> SiteSignals:
         errors: dict[str, str] = {}

@@ -4,8 +4,10 @@ closed (not stored, recorded) and the crawl goes on."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 from urllib.parse import urlsplit
 
+from itemadapter import ItemAdapter, is_item
 from scrapy.exceptions import DropItem
 
 from crawler import sidecar
@@ -26,17 +28,35 @@ _STORED_SENTENCES = {
 }
 
 
+def _item_url(item: Any) -> str:
+    if isinstance(item, CorpusItem):
+        return item.url
+    return str(ItemAdapter(item).get("url") or "") if is_item(item) else ""
+
+
 class StorePipeline(ContextComponent):
-    def process_item(self, item: CorpusItem) -> CorpusItem:
-        if not isinstance(item, CorpusItem):
-            return item
+    """Last of all item pipelines (see the addon), so no pipeline after it can hand the feed
+    exports an object the gates never saw: whatever was not registered by the item gates
+    is dropped here with a ``not_gated`` ledger line."""
+
+    def process_item(self, item: Any) -> Any:
         ctx = self.context
-        if ctx.passed.pop(id(item), None) is not item or item.license is None \
-                or item.policy is None:
-            ctx.record(item.url, Decision.deny(
+        yielded, gated = ctx.passed.pop(id(item), (None, None))
+        if yielded is not item or not isinstance(gated, CorpusItem) \
+                or gated.license is None or gated.policy is None:
+            url = _item_url(item)
+            ctx.record(url, Decision.deny(
                 GATE, "not_gated", "The item reached the store without passing the item "
-                "gates (yielded from start() or added after them)."), kind=item.kind)
-            raise DropItem(f"{item.url} reached the store without passing the item gates")
+                "gates (yielded from start(), or made by a middleware or pipeline).",
+                item_type=type(item).__name__),
+                kind=gated.kind if isinstance(gated, CorpusItem) else "page")
+            raise DropItem(f"{url or type(item).__name__} reached the store without passing "
+                           "the item gates")
+        self._store(gated)
+        return item
+
+    def _store(self, item: CorpusItem) -> None:
+        ctx = self.context
         policy = next(p for p in ctx.registry if p.name == item.policy)
         host = urlsplit(item.url).hostname or ""
         try:
@@ -54,7 +74,6 @@ class StorePipeline(ContextComponent):
             GATE, _STORED_SENTENCES[committed.new, committed.content_new],
             content=committed.content_path, sidecar=committed.sidecar_path, sha256=digest,
             new=committed.new, spdx=spdx), kind=item.kind, policy=policy.name)
-        return item
 
     def _put(self, item: CorpusItem, policy: SitePolicy,
              host: str) -> tuple[Committed, str, str]:

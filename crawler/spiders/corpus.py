@@ -16,12 +16,9 @@ from scrapy.utils.url import url_has_any_extension
 
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
-from crawler.jsonl import utcnow
 from crawler.scrapy_adapters.allowlist import META_KIND
-from crawler.scrapy_adapters.context import META_DECISIONS, ComplianceContext
-from crawler.scrapy_adapters.itemgate import response_headers
-from crawler.scrapy_adapters.robots import META_ROBOTS
-from crawler.signals.attribution import page_attribution
+from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.response_item import corpus_item
 
 #: file types whose links are recorded but not followed (Scrapy's own list)
 NOT_FOLLOWED = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
@@ -64,15 +61,7 @@ class CorpusSpider(SitemapSpider):
                 yield Request(url, callback=self.parse_page)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        title = creator = ""
-        if isinstance(response, TextResponse):
-            title, creator = page_attribution(response.selector)
-        yield CorpusItem(kind="page", url=response.url, status=response.status,
-                         content_type=content_type, body=response.body,
-                         headers=response_headers(response), fetched_at=utcnow(), title=title,
-                         creator=creator, robots=response.meta.get(META_ROBOTS),
-                         decisions=list(response.meta.get(META_DECISIONS, [])))
+        yield corpus_item(response, "page")
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
         for img in response.xpath("//img[@src]"):
@@ -88,11 +77,4 @@ class CorpusSpider(SitemapSpider):
             yield Request(link.url, callback=self.parse_page)
 
     def parse_image(self, response: Response) -> Iterator[CorpusItem]:
-        yield CorpusItem(kind="image", url=response.url, status=response.status,
-                         content_type=response.headers.get("Content-Type", b"")
-                         .decode("latin-1"),
-                         body=response.body, headers=response_headers(response),
-                         fetched_at=utcnow(),
-                         page_url=response.meta.get("page_url"), title=response.meta.get("alt", ""),
-                         robots=response.meta.get(META_ROBOTS),
-                         decisions=list(response.meta.get(META_DECISIONS, [])))
+        yield corpus_item(response, "image")

@@ -1,0 +1,142 @@
+"""Ledger lines for drops that happen outside the gates, so the audit trail has no holes.
+
+Scrapy drops requests and responses in several places that know nothing of the ledger:
+download errors (DNS, timeout, refused connection, data loss, ``DOWNLOAD_MAXSIZE``), its
+offsite filter, the depth and URL-length limits, and unhandled HTTP statuses. Each such
+drop gets one ledger line with the URL and a reason code here. Duplicate-filter drops are
+not decisions about a URL (the first request for it has its own lines): Scrapy counts them
+in its stats (``dupefilter/filtered``).
+
+Drops made by the gates themselves raise :class:`~crawler.scrapy_adapters.context.Refused`,
+which is already recorded, and are passed over.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+    UnsupportedURLSchemeError,
+)
+from scrapy.http import Response
+from scrapy.spidermiddlewares.depth import DepthMiddleware
+from scrapy.spidermiddlewares.httperror import HttpError, HttpErrorMiddleware
+from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
+
+from crawler.gates.decision import Decision
+from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
+
+GATE = "download"
+
+#: exception class -> reason code (first match wins; subclasses before their bases)
+_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (CannotResolveHostError, "dns_error"),
+    (DownloadTimeoutError, "timeout"),
+    (DownloadConnectionRefusedError, "connection_refused"),
+    (ResponseDataLossError, "data_loss"),
+    (DownloadFailedError, "connection_error"),
+    (UnsupportedURLSchemeError, "unsupported_scheme"),
+    (TimeoutError, "timeout"),
+    (ConnectionError, "connection_error"),
+)
+
+
+def reason_for(exc: BaseException) -> str:
+    """The ledger reason code for an exception that ended a download."""
+    if isinstance(exc, DownloadCancelledError):
+        return "size_limit" if "max size" in str(exc) else "download_cancelled"
+    if isinstance(exc, IgnoreRequest):
+        return "offsite" if "offsite" in str(exc) else "ignored"
+    for cls, reason in _REASONS:
+        if isinstance(exc, cls):
+            return reason
+    return "download_error"
+
+
+def _kind(request: Request) -> str:
+    return str(request.meta.get(META_KIND, "page"))
+
+
+class DownloadDropsMiddleware(ContextComponent):
+    """Downloader middleware, outermost: sees every exception that no other middleware
+    (the retry middleware included) turned into a response or a new request."""
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, Refused) or request in self.context.internal:
+            return  # recorded by the gate that refused, or a control file its gate records
+        self.context.record(request.url, Decision.deny(
+            GATE, reason_for(exception), f"Dropped: {type(exception).__name__}: {exception}"),
+            kind=_kind(request))
+
+
+class _Ledgered:
+    """Mixin for Scrapy's own spider middlewares: the crawl's context, for ledger lines."""
+
+    context: ComplianceContext
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        mw = super().from_crawler(crawler)  # type: ignore[misc]
+        mw.context = ComplianceContext.of(crawler)
+        return mw
+
+
+class _LedgeredRequestFilter(_Ledgered):
+    """For middlewares that drop a request by returning None from
+    ``get_processed_request``: one ledger line per dropped request."""
+
+    reason = ""
+
+    def limit(self) -> str:
+        raise NotImplementedError
+
+    def get_processed_request(self, request: Request,
+                              response: Response | None) -> Request | None:
+        kept = super().get_processed_request(request, response)  # type: ignore[misc]
+        if kept is None:
+            self.context.record(request.url, Decision.deny("spider", self.reason, self.limit()),
+                                kind=_kind(request))
+        return kept
+
+
+class LedgeredDepthMiddleware(_LedgeredRequestFilter, DepthMiddleware):
+    """Scrapy's ``DEPTH_LIMIT``, with a ledger line per request it drops."""
+
+    reason = "depth_limit"
+
+    def limit(self) -> str:
+        return f"Deeper than DEPTH_LIMIT {self.maxdepth}."
+
+
+class LedgeredUrlLengthMiddleware(_LedgeredRequestFilter, UrlLengthMiddleware):
+    """Scrapy's ``URLLENGTH_LIMIT``, with a ledger line per request it drops."""
+
+    reason = "url_too_long"
+
+    def limit(self) -> str:
+        return f"URL longer than URLLENGTH_LIMIT {self.maxlength}."
+
+
+class LedgeredHttpErrorMiddleware(_Ledgered, HttpErrorMiddleware):
+    """Scrapy's handling of unhandled HTTP statuses, with a ledger line per response it
+    keeps from the spider (the spider never sees it, so no gate would record it)."""
+
+    def process_spider_exception(self, response: Response, exception: Exception,
+                                 spider: Any = None) -> Any:
+        if isinstance(exception, HttpError):
+            request = response.request
+            self.context.record(response.url, Decision.deny(
+                "content", "http_error", f"The server answered HTTP {response.status}; "
+                "the spider does not handle it."),
+                kind=_kind(request) if request is not None else "page")
+        return super().process_spider_exception(response, exception)
