@@ -1,0 +1,64 @@
+"""A store written by an earlier release stays readable and writable.
+
+``tests/data/store-v1`` is the demo corpus as the release before store format 2 wrote it
+(no ``store.json`` marker, one purpose per commit event in ``manifest_extra``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from conftest import REPO, run_cli
+
+from crawler.storage.base import FORMAT, MARKER, READ, StoreItem
+from crawler.storage.local import LocalStore
+
+FIXTURE = REPO / "tests" / "data" / "store-v1"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_release_one_store_reads_as_before() -> None:
+    before = _tree(FIXTURE)
+    store = LocalStore(FIXTURE, mode=READ)
+    entries = store.entries()
+    assert len(entries) == 11 and all(e["purposes"] == ["research"] for e in entries)
+    for entry in entries:
+        card = json.loads(store.read(entry["sidecar"]))
+        assert card["sidecar_version"] == 2
+        assert hashlib.sha256(store.read(entry["content"])).hexdigest() == card["sha256"]
+    store.close()
+    assert _tree(FIXTURE) == before  # a read-only open changes nothing
+
+
+def test_release_one_store_exports_and_explains(tmp_path: Path) -> None:
+    before = _tree(FIXTURE)
+    proc = run_cli("export", str(FIXTURE), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0 and "item(s)" in proc.stdout, proc.stderr
+    url = json.loads((FIXTURE / "manifest.jsonl").read_text().splitlines()[0])["url"]
+    proc = run_cli("explain", url, "--ledger", str(FIXTURE / "ledger.jsonl"))
+    assert proc.returncode == 0 and "store" in proc.stdout
+    assert _tree(FIXTURE) == before
+
+
+def test_release_one_store_takes_new_writes(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    shutil.copytree(FIXTURE, root)
+    store = LocalStore(root)
+    assert json.loads((root / MARKER).read_text()) == FORMAT
+    [entry] = [e for e in store.entries() if e["kind"] == "page"][:1]
+    content = store.read(entry["content"])
+    item = StoreItem(url=entry["url"], host=entry["host"], kind="page", content=content,
+                     content_type="text/html", sha256=entry["sha256"], sidecar={},
+                     purpose="commercial")
+    committed = store.put(item)
+    assert committed.new and not committed.content_new  # a record, nothing rewritten
+    store.delete(entry, "test", purpose="research")
+    [after] = [e for e in store.entries() if e["url"] == entry["url"]]
+    assert after["purposes"] == ["commercial"] and store.read(after["content"]) == content
+    store.close()
