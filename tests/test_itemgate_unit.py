@@ -12,9 +12,10 @@ from crawler.items import CorpusItem
 from crawler.jsonl import read_jsonl
 from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
+from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.itemgate import ItemGateMiddleware, _PageState
-from crawler.scrapy_adapters.sitesignals import META_SITE_SIGNALS, SiteSignals
+from crawler.scrapy_adapters.sitesignals import SiteSignals
 from crawler.storage.local import LocalStore
 
 
@@ -29,7 +30,7 @@ def test_a_raising_gate_refuses_the_item(tmp_path: Path) -> None:
                             Ledger(tmp_path / "ledger.jsonl", "run"), LocalStore(tmp_path / "s"),
                             "compliance-crawler", "run")
     url = "http://site.test/"
-    request = Request(url, meta={META_SITE_SIGNALS: SiteSignals(
+    request = Request(url, meta={meta.SITE_SIGNALS: SiteSignals(
         "http://site.test", time.time(), tdmrep=BrokenTdmRep())})  # type: ignore[arg-type]
     response = HtmlResponse(url, body=b"<html><body>x</body></html>", request=request)
     item = CorpusItem(kind="page", url=url, status=200, content_type="text/html",

@@ -15,28 +15,25 @@ from scrapy import Request
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import allowlist
-from crawler.scrapy_adapters.context import META_DECISIONS, ContextComponent, Refused
-
-META_KIND = "compliance_kind"
-META_ROBOTS = "compliance_robots"
-META_SITE_SIGNALS = "compliance_site_signals"
+from crawler.scrapy_adapters import meta
+from crawler.scrapy_adapters.context import ContextComponent, Refused
 
 
 class AllowListMiddleware(ContextComponent):
 
     def process_request(self, request: Request) -> None:
         # what later gates record for a request is theirs to write, not a spider's
-        for key in (META_ROBOTS, META_SITE_SIGNALS):
+        for key in (meta.ROBOTS, meta.SITE_SIGNALS):
             request.meta.pop(key, None)
         if not request.meta.get("redirect_urls"):  # a redirect keeps the chain of its origin
-            request.meta[META_DECISIONS] = []
+            request.meta[meta.DECISIONS] = []
         decision, policy = allowlist.check(request.url, self.context.registry,
                                            self.context.purpose,
                                            control=request in self.context.internal,
                                            suppressions=self.context.suppressions)
         redirected_from = request.meta.get("redirect_urls")
         self.context.record(
-            request.url, decision, request.meta, kind=request.meta.get(META_KIND, "page"),
+            request.url, decision, request.meta, kind=request.meta.get(meta.KIND, "page"),
             policy=policy.name if policy else None,
             **({"redirected_from": redirected_from[-1]} if redirected_from else {}))
         if not decision.allowed:

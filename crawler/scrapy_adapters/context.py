@@ -15,6 +15,7 @@ from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness
 from crawler.purge import Purger
 from crawler.retention import WITHDRAWING_REASONS
+from crawler.scrapy_adapters.meta import DECISIONS
 from crawler.storage.base import Store
 from crawler.suppression import Suppressions
 
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger("crawler.compliance")
-
-#: request meta key: the gate decisions taken so far for this request (and its redirects)
-META_DECISIONS = "compliance_decisions"
 
 
 class Refused(IgnoreRequest):
@@ -66,7 +64,7 @@ class ComplianceContext:
         with ``meta`` (a request's), the decision also joins the chain that the item's
         sidecar will show."""
         if meta is not None:
-            meta.setdefault(META_DECISIONS, []).append(decision.summary())
+            meta.setdefault(DECISIONS, []).append(decision.summary())
         self.ledger.record(url, decision, purpose=self.purpose, **context)
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value(

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 
-from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext
 
 #: RFC 9309 §2.3.1.2: follow at least five consecutive redirects
@@ -43,7 +43,7 @@ async def fetch(crawler: Crawler, context: ComplianceContext, url: str, kind: st
 async def _one(crawler: Crawler, context: ComplianceContext, url: str, kind: str,
                timeout: float, internal: bool) -> Response:
     request = Request(url, priority=PRIORITY, dont_filter=True, callback=NO_CALLBACK,
-                      meta={META_KIND: kind, "dont_redirect": True, "dont_retry": True,
+                      meta={meta.KIND: kind, "dont_redirect": True, "dont_retry": True,
                             "download_timeout": timeout})
     if internal:
         context.internal.add(request)

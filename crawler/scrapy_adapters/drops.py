@@ -33,7 +33,7 @@ from scrapy.spidermiddlewares.httperror import HttpError, HttpErrorMiddleware
 from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 
 from crawler.gates.decision import Decision
-from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
 
 GATE = "download"
@@ -64,7 +64,7 @@ def reason_for(exc: BaseException) -> str:
 
 
 def _kind(request: Request) -> str:
-    return str(request.meta.get(META_KIND, "page"))
+    return str(request.meta.get(meta.KIND, "page"))
 
 
 class DownloadDropsMiddleware(ContextComponent):

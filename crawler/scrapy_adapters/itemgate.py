@@ -31,10 +31,10 @@ from crawler.gates.allowlist import CONTROL_FILES
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
 from crawler.policy.model import SitePolicy
-from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent
 from crawler.scrapy_adapters.response_item import corpus_item, response_headers
-from crawler.scrapy_adapters.sitesignals import META_SITE_SIGNALS, SiteSignals
+from crawler.scrapy_adapters.sitesignals import SiteSignals
 from crawler.signals import license_detect
 from crawler.signals import optout as optout_signals
 from crawler.signals.license_detect import LicenseEvidence
@@ -42,8 +42,6 @@ from crawler.signals.optout import OptOutSignal
 
 logger = logging.getLogger(__name__)
 
-META_PAGE_LICENSE = "compliance_page_license"
-META_IMAGE_LICENSE = "compliance_image_license"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CONTENT_GATE = "content"
 
@@ -89,9 +87,9 @@ class ItemGateMiddleware(ContextComponent):
             return self._pass_item(obj, response, state)
         if not isinstance(obj, Request):  # any other item: judged as its response
             return self._pass_own_item(obj, response, state)
-        for key in (META_PAGE_LICENSE, META_IMAGE_LICENSE):  # set here, never by a spider
+        for key in (meta.PAGE_LICENSE, meta.IMAGE_LICENSE):  # set here, never by a spider
             obj.meta.pop(key, None)
-        if obj.meta.get(META_KIND) == "image":
+        if obj.meta.get(meta.KIND) == "image":
             if state.kept is None and isinstance(response, TextResponse):
                 # an image asked for before (or without) its page item: the page's own
                 # noai/noimageai still applies
@@ -118,9 +116,9 @@ class ItemGateMiddleware(ContextComponent):
                 return False
             if state.license is not None:
                 page = state.license
-                obj.meta[META_PAGE_LICENSE] = replace(
+                obj.meta[meta.PAGE_LICENSE] = replace(
                     page, channel="page", location=f"{state.url} {page.channel} {page.location}")
-            obj.meta[META_IMAGE_LICENSE] = stated
+            obj.meta[meta.IMAGE_LICENSE] = stated
         return True
 
     def _verdict(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
@@ -173,7 +171,7 @@ class ItemGateMiddleware(ContextComponent):
             if gate == "content":
                 decision = _content_check(item, policy is not None, response)
             elif gate == "optout":
-                site = response.meta.get(META_SITE_SIGNALS)
+                site = response.meta.get(meta.SITE_SIGNALS)
                 if not isinstance(site, SiteSignals) or site.errors:
                     decision = (site.unreadable() if isinstance(site, SiteSignals) else
                                 Decision.deny(optout_gate.GATE, "optout_unknown",
@@ -217,9 +215,9 @@ class ItemGateMiddleware(ContextComponent):
             found = license_detect.detect(item.url, item.headers, selector)
         else:
             found = (license_detect.detect_image(item.url, item.headers, item.body)
-                     + list(response.meta.get(META_IMAGE_LICENSE, [])))
+                     + list(response.meta.get(meta.IMAGE_LICENSE, [])))
         fallback: list[LicenseEvidence] = []
-        page_license = response.meta.get(META_PAGE_LICENSE)
+        page_license = response.meta.get(meta.PAGE_LICENSE)
         if item.kind == "image" and policy.licenses.images_share_page_license and page_license:
             fallback.append(page_license)
         fallback += license_detect.from_policy(policy.licenses.default, policy.source)

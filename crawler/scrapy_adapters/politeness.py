@@ -23,7 +23,7 @@ from twisted.internet.task import deferLater
 
 from crawler.gates.decision import Decision
 from crawler.politeness import parse_retry_after
-from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def refuse_if_parked(context: ComplianceContext, request: Request, host: str) ->
         decision = Decision.deny(GATE, "host_parked",
                                  f"Host {host} is parked for this run: {parked}.")
         context.record(request.url, decision, request.meta,
-                       kind=request.meta.get(META_KIND, "page"))
+                       kind=request.meta.get(meta.KIND, "page"))
         raise Refused(f"[politeness/host_parked] {decision.sentence}")
 
 
@@ -94,5 +94,5 @@ class ThrottleMiddleware(ContextComponent):
                                                   {"status": response.status,
                                                    "retry_after": retry_after,
                                                    "pause_seconds": pause.seconds}),
-                            kind=request.meta.get(META_KIND, "page"))
+                            kind=request.meta.get(meta.KIND, "page"))
         return response

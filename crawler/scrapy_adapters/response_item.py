@@ -11,8 +11,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import CorpusItem
 from crawler.jsonl import utcnow
-from crawler.scrapy_adapters.allowlist import META_KIND, META_ROBOTS
-from crawler.scrapy_adapters.context import META_DECISIONS
+from crawler.scrapy_adapters import meta
 from crawler.signals.attribution import page_attribution
 
 
@@ -27,7 +26,7 @@ def corpus_item(response: Response, kind: str | None = None) -> CorpusItem:
     made for one or the response is ``image/*`` (``kind`` overrides)."""
     content_type = response.headers.get("Content-Type", b"").decode("latin-1")
     if kind is None:
-        is_image = (response.meta.get(META_KIND) == "image"
+        is_image = (response.meta.get(meta.KIND) == "image"
                     or content_type.lower().startswith("image/"))
         kind = "image" if is_image else "page"
     title = creator = ""
@@ -40,5 +39,5 @@ def corpus_item(response: Response, kind: str | None = None) -> CorpusItem:
                       headers=response_headers(response), fetched_at=utcnow(), title=title,
                       creator=creator,
                       page_url=response.meta.get("page_url") if kind == "image" else None,
-                      robots=response.meta.get(META_ROBOTS),
-                      decisions=list(response.meta.get(META_DECISIONS, [])))
+                      robots=response.meta.get(meta.ROBOTS),
+                      decisions=list(response.meta.get(meta.DECISIONS, [])))

@@ -19,8 +19,7 @@ from crawler.gates import robots as robots_gate
 from crawler.gates.allowlist import request_path
 from crawler.gates.decision import Decision
 from crawler.gates.robots import RobotsSnapshot, RslLicense
-from crawler.scrapy_adapters import control
-from crawler.scrapy_adapters.allowlist import META_KIND, META_ROBOTS
+from crawler.scrapy_adapters import control, meta
 from crawler.scrapy_adapters.context import ComplianceContext, Refused
 from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibits_ai_training
@@ -54,16 +53,16 @@ class RobotsGateMiddleware:
         internal = request in self.context.internal
         if parts.path == ROBOTS_PATH and internal:  # RFC 9309: always allowed
             return
-        if internal and request.meta.get(META_KIND) in ("robots", "rsl"):
+        if internal and request.meta.get(meta.KIND) in ("robots", "rsl"):
             return  # part of reading a robots.txt: checked in _fetch and _read_rsl
         snapshot = await self.snapshot(f"{parts.scheme}://{parts.netloc}", parts.hostname or "")
         decision = robots_gate.check(snapshot, request_path(request.url), self.context.token,
                                      self.ai_tokens, self.max_gap, for_item=not internal)
         self.context.record(request.url, decision, request.meta,
-                            kind=request.meta.get(META_KIND, "page"))
+                            kind=request.meta.get(meta.KIND, "page"))
         if not decision.allowed:
             raise Refused(f"[robots/{decision.reason}] {decision.sentence}")
-        request.meta[META_ROBOTS] = snapshot.as_record()
+        request.meta[meta.ROBOTS] = snapshot.as_record()
 
     async def snapshot(self, origin: str, host: str) -> RobotsSnapshot:
         async def load(previous: RobotsSnapshot | None) -> RobotsSnapshot:

@@ -19,8 +19,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import optout as optout_gate
 from crawler.gates.decision import Decision
-from crawler.scrapy_adapters import control
-from crawler.scrapy_adapters.allowlist import META_KIND, META_SITE_SIGNALS
+from crawler.scrapy_adapters import control, meta
 from crawler.scrapy_adapters.context import ComplianceContext, Refused
 from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.aitxt import AI_TXT_URL, AiTxt
@@ -67,11 +66,11 @@ class SiteSignalsMiddleware:
         signals = await self._cache.get(
             origin, lambda _previous: self._read(origin),
             lambda exc: SiteSignals(origin, time.time(), errors={"files": repr(exc)}))
-        request.meta[META_SITE_SIGNALS] = signals  # the item gate judges with what was read now
+        request.meta[meta.SITE_SIGNALS] = signals  # the item gate judges with what was read now
         if signals.errors:
             decision = signals.unreadable()
             self.context.record(request.url, decision, request.meta,
-                                kind=request.meta.get(META_KIND, "page"))
+                                kind=request.meta.get(meta.KIND, "page"))
             raise Refused(f"[optout/optout_unknown] {decision.sentence}")
 
     async def _read(self, origin: str) -> SiteSignals:

@@ -16,7 +16,7 @@ from scrapy.utils.url import url_has_any_extension
 
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
-from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.response_item import corpus_item
 
@@ -66,7 +66,7 @@ class CorpusSpider(SitemapSpider):
             return
         for img in response.xpath("//img[@src]"):
             yield Request(response.urljoin(img.attrib["src"].strip()), callback=self.parse_image,
-                          meta={META_KIND: "image", "page_url": response.url,
+                          meta={meta.KIND: "image", "page_url": response.url,
                                 "alt": " ".join(img.attrib.get("alt", "").split())})
         for link in self.link_extractor.extract_links(response):
             if url_has_any_extension(link.url, NOT_FOLLOWED):

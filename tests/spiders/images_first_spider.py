@@ -7,7 +7,7 @@ from typing import Any
 
 import scrapy
 
-from crawler.scrapy_adapters.allowlist import META_KIND
+from crawler.scrapy_adapters import meta
 
 
 class ImagesFirstSpider(scrapy.Spider):
@@ -22,7 +22,7 @@ class ImagesFirstSpider(scrapy.Spider):
 
     def parse(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
         for src in response.xpath("//img/@src").getall():
-            yield response.follow(src, meta={META_KIND: "image"}, callback=self.parse_image)
+            yield response.follow(src, meta={meta.KIND: "image"}, callback=self.parse_image)
 
     def parse_image(self, response: scrapy.http.Response) -> Iterator[dict[str, str]]:
         yield {"url": response.url}
