@@ -28,7 +28,8 @@ from crawler.gates import optout as optout_gate
 from crawler.policy.model import LicenseRules, Rate, SitePolicy, ToSReview, Verdict
 from crawler.signals import license_detect
 from crawler.signals.aitxt import AiTxt
-from crawler.signals.optout import TdmRepFile, item_signals
+from crawler.signals.optout import item_signals
+from crawler.signals.tdmrep import TdmRepFile
 
 LICENSES = ["by/4.0", "by-sa/4.0", "by-nc/4.0", "by-sa/3.0/de", "by/2.0/uk"]
 WORDS = ["moss", "lichen", "fern", "spore", "canopy", "understory", "humus", "mycelium",

@@ -6,7 +6,7 @@ from typing import Any
 
 from crawler.policy.model import PURPOSES, SitePolicy
 from crawler.signals.license_detect import DETECTOR_VERSION, NOTICE, LicenseEvidence
-from crawler.signals.licenses import License
+from crawler.signals.license_model import License
 
 SIDECAR_VERSION = 2
 

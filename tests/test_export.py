@@ -22,7 +22,7 @@ from crawler.jsonl import read_jsonl
 from crawler.policy.loader import load_policies
 from crawler.policy.model import SitePolicy
 from crawler.signals.license_detect import LicenseEvidence
-from crawler.signals.licenses import lookup_spdx
+from crawler.signals.spdx_ids import lookup_spdx
 from crawler.storage.base import Committed, StoreItem
 from crawler.storage.local import LocalStore
 

@@ -27,7 +27,9 @@ from crawler.policy.loader import PolicyError, load_policies
 from crawler.policy.model import LicenseRules, Rate, SitePolicy, ToSReview, Verdict
 from crawler.signals import license_detect as ld
 from crawler.signals import license_text as lt
-from crawler.signals.licenses import License, UnversionedCC, known_spdx_ids, lookup_spdx
+from crawler.signals.cc_licenses import UnversionedCC
+from crawler.signals.license_model import License
+from crawler.signals.spdx_ids import known_spdx_ids, lookup_spdx
 
 VECTORS = Path(__file__).parent / "vectors" / "licenses"
 INDEX: list[dict[str, Any]] = yaml.safe_load((VECTORS / "index.yaml").read_text())
@@ -523,7 +525,7 @@ def evidence(spdx_or_url: str, channel: str = "html:a", scope: str = ld.SCOPE_PA
              role: str = ld.GRANT) -> ld.LicenseEvidence:
     lic = lookup_spdx(spdx_or_url) if "/" not in spdx_or_url else None
     if lic is None and "/" in spdx_or_url:
-        from crawler.signals.licenses import canonicalize_url
+        from crawler.signals.license_urls import canonicalize_url
         found = canonicalize_url(spdx_or_url)
         return ld.LicenseEvidence(channel, "x", "x", spdx_or_url, found, scope, role)
     return ld.LicenseEvidence(channel, "x", "x", lic.url if lic else "", lic, scope, role)

@@ -11,14 +11,11 @@ import dataclasses
 
 import pytest
 
-from crawler.signals.licenses import (
-    License,
-    UnversionedCC,
-    canonicalize_url,
-    known_spdx_ids,
-    lookup_spdx,
-    parse_license_ref,
-)
+from crawler.signals.cc_licenses import UnversionedCC
+from crawler.signals.license_model import License
+from crawler.signals.license_urls import canonicalize_url
+from crawler.signals.licenses import parse_license_ref
+from crawler.signals.spdx_ids import known_spdx_ids, lookup_spdx
 
 BY_FAMILY = ["by", "by-sa", "by-nd", "by-nc", "by-nc-sa", "by-nc-nd"]
 PORTS = {

@@ -19,16 +19,13 @@ from test_xmp import (
 
 from crawler.gates import optout as gate
 from crawler.signals.aitxt import AiTxt
-from crawler.signals.optout import (
-    ALLOWED,
-    OPTOUT,
-    UNKNOWN,
-    OptOutSignal,
+from crawler.signals.content_usage import content_usage_header
+from crawler.signals.image_optout import image_signals
+from crawler.signals.noai import robots_directives
+from crawler.signals.optout import item_signals
+from crawler.signals.optout_types import ALLOWED, OPTOUT, UNKNOWN, OptOutSignal
+from crawler.signals.tdmrep import (
     TdmRepFile,
-    content_usage_header,
-    image_signals,
-    item_signals,
-    robots_directives,
     tdm_header,
     tdm_meta,
     tdmrep_effective,

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 from crawler.gates.decision import Decision
 from crawler.policy.model import ON_CONFLICT_EXCLUDE, ON_CONFLICT_MOST_RESTRICTIVE, SitePolicy
+from crawler.signals.cc_licenses import UnversionedCC
 from crawler.signals.license_detect import (
     GRANT,
     NOTICE,
@@ -34,7 +35,7 @@ from crawler.signals.license_detect import (
     SCOPE_PAGE,
     LicenseEvidence,
 )
-from crawler.signals.licenses import License, UnversionedCC
+from crawler.signals.license_model import License
 
 GATE = "license"
 

@@ -1,6 +1,6 @@
 """Gate 4: does the item, or the site about it, opt out of AI training?
 
-Pure: decides on :class:`~crawler.signals.optout.OptOutSignal` values gathered by
+Pure: decides on :class:`~crawler.signals.optout_types.OptOutSignal` values gathered by
 :func:`crawler.signals.optout.item_signals`. The most restrictive reading wins (signals.md): any
 applicable opt-out excludes the item, whatever else allows it; otherwise any applicable signal
 that could not be read (``unknown``) excludes it too (fail closed); otherwise it passes.
@@ -12,14 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crawler.gates.decision import Decision
-from crawler.signals.optout import (
-    OPTOUT,
-    ROBOTS_DIRECTIVE_SIGNALS,
-    SCOPE_ALL,
-    SCOPE_IMAGES,
-    UNKNOWN,
-    OptOutSignal,
-)
+from crawler.signals.noai import ROBOTS_DIRECTIVE_SIGNALS
+from crawler.signals.optout_types import OPTOUT, SCOPE_ALL, SCOPE_IMAGES, UNKNOWN, OptOutSignal
 
 GATE = "optout"
 KINDS = ("page", "image")

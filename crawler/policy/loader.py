@@ -35,7 +35,7 @@ from crawler.policy.model import (
     Verdict,
 )
 from crawler.policy.schema import DEFAULTS_KEYS, POLICY_SCHEMA
-from crawler.signals.licenses import lookup_spdx
+from crawler.signals.spdx_ids import lookup_spdx
 
 DEFAULTS_FILE = "_defaults.yaml"
 DEFAULT_RATE = {"requests_per_second": 1.0, "concurrency": 1}

@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from crawler.pathpattern import PathPattern
-from crawler.signals.licenses import lookup_spdx
+from crawler.signals.spdx_ids import lookup_spdx
 from crawler.urlpath import canonical_path
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.signals.optout import ALLOWED, OPTOUT, SCOPE_ALL, OptOutSignal
+from crawler.signals.optout_types import ALLOWED, OPTOUT, SCOPE_ALL, OptOutSignal
 from crawler.signals.robots import MAX_ROBOTS_BYTES, RobotsTxt, as_bytes, path_from_url
 
 __all__ = ["AI_TXT_URL", "AiTxt"]

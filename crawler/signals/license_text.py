@@ -23,7 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from crawler.signals.licenses import License, UnversionedCC, canonicalize_url
+from crawler.signals.cc_licenses import UnversionedCC
+from crawler.signals.license_model import License
+from crawler.signals.license_urls import canonicalize_url
 
 __all__ = [
     "ASSET_ALL",

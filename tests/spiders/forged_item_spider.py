@@ -9,7 +9,7 @@ import scrapy
 
 from crawler.items import CorpusItem
 from crawler.signals.license_detect import LicenseEvidence
-from crawler.signals.licenses import lookup_spdx
+from crawler.signals.spdx_ids import lookup_spdx
 
 
 class ForgedItemSpider(scrapy.Spider):
