@@ -19,7 +19,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check crawler tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[test,bench]'

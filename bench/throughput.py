@@ -7,7 +7,7 @@ What is measured
 
     * **A, plain Scrapy**: a minimal ``scrapy.Spider`` (``ROBOTSTXT_OBEY=True``, the same
       ``LinkExtractor`` as ``CorpusSpider``, one ``{url, length}`` dict per page, no feed);
-    * **B, the framework**: ``crawler.cli.run_crawl``, the CLI's own code path, with a
+    * **B, the framework**: ``crawler.run.run_crawl``, the CLI's own code path, with a
       policy whose rate limits are lifted (``requests_per_second: 100000``, ``concurrency``
       as A), into a fresh local store: once with the default ``COMPLIANCE_STORE_FSYNC=True``
       and once with ``False``, so the cost of durability shows separately.
@@ -405,7 +405,7 @@ def child_plain(spec: dict[str, Any]) -> None:
 def child_framework(spec: dict[str, Any]) -> None:
     """Run B: the CLI's crawl path (policies → addon → gates → store), as ``crawler crawl``.
     ``settings`` (ablations only) are set at the command line's priority, above the addon."""
-    from crawler.cli import run_crawl
+    from crawler.run import run_crawl
 
     extra: list[tuple[str, Any]] = [
         ("LOG_LEVEL", "WARNING"), ("CONCURRENT_REQUESTS", spec["concurrency"]),

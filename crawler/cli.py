@@ -9,24 +9,13 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.policy.model import PURPOSES
-from crawler.storage.base import READ, WRITE, Store, StoreError, open_store, s3_options
-from crawler.summary import RunSummary, summarize
+from crawler.run import run_crawl
+from crawler.storage.base import READ, WRITE, Store, StoreError
+from crawler.storage.registry import open_store, s3_options
 
 EXIT_OK, EXIT_STORE_FAILURES, EXIT_CONFIG = 0, 1, 2
-
-
-def project_settings(overrides: dict[str, object]) -> Settings:
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    for name, value in overrides.items():
-        if value is not None:
-            settings.set(name, value, priority="cmdline")
-    return settings
 
 
 def _parse_setting(text: str) -> tuple[str, str]:
@@ -34,27 +23,6 @@ def _parse_setting(text: str) -> tuple[str, str]:
     if not sep:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name, value
-
-
-def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None = None,
-              ledger: str | None = None, extra: list[tuple[str, str]] | None = None) -> RunSummary:
-    """Run one crawl in this process (Scrapy's reactor runs once per process)."""
-    from crawler.spiders.corpus import CorpusSpider
-
-    load_policies(policies)  # fail before Scrapy starts, with file:line messages
-    open_store(store, **s3_options(dict(extra or []).get)).close()  # and on a bad store
-    settings = project_settings({
-        "COMPLIANCE_POLICIES": policies, "COMPLIANCE_STORE": store,
-        "COMPLIANCE_PURPOSE": purpose, "COMPLIANCE_SITES": sites or [],
-        "COMPLIANCE_LEDGER": ledger, **dict(extra or [])})
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(CorpusSpider)
-    process.crawl(crawler)
-    process.start()
-    from crawler.scrapy_adapters.context import ComplianceContext
-
-    context = ComplianceContext.of(crawler)
-    return summarize(context.ledger.path, context.run_id)
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -17,8 +17,9 @@ import pytest
 import s3server
 from s3server import FaultProxy
 
-from crawler.storage.base import StoreError, StoreItem, open_store
+from crawler.storage.base import StoreError, StoreItem
 from crawler.storage.local import LocalStore
+from crawler.storage.registry import open_store
 from crawler.storage.s3 import S3Store
 
 PREFIX = "corpus/s3"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.demo.server import SiteServer, site_from_directory
+from crawler.run import run_crawl
 from crawler.summary import RunSummary
 
 HERE = Path(__file__).parent
@@ -16,8 +17,6 @@ POLICIES = HERE / "policies"
 
 
 def run_demo(out: str, purpose: str) -> RunSummary:
-    from crawler.cli import run_crawl
-
     sites = {address: site_from_directory(HERE / "sites" / name)
              for name, address in DEMO_SITES.items()}
     with SiteServer(sites, port=DEMO_PORT) as server:

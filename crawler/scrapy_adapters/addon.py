@@ -22,7 +22,7 @@ from crawler.purge import PURGE, QUARANTINE, Purger
 from crawler.retention import prohibited_sites, retired_sites
 from crawler.scrapy_adapters import redact
 from crawler.scrapy_adapters.context import ComplianceContext
-from crawler.storage.base import open_store, s3_options
+from crawler.storage.registry import open_store, s3_options
 from crawler.suppression import Suppressions
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ class ComplianceAddon:
                 backoff_base=settings.getfloat("COMPLIANCE_BACKOFF_BASE", 2.0),
                 backoff_cap=settings.getfloat("COMPLIANCE_BACKOFF_CAP", 300.0),
                 park_after=settings.getint("COMPLIANCE_PARK_AFTER", 5)))
+        self.context.attach(self.crawler)
         for policy in registry:
             for host in policy.hosts:
                 if not host.startswith("*."):

@@ -83,14 +83,20 @@ class ComplianceContext:
             self.purger.remove(entry, "consent_withdrawn", f"{decision.gate}/{decision.reason} "
                                f"on re-crawl: {decision.sentence}", purpose=self.purpose)
 
+    def attach(self, crawler: Crawler) -> None:
+        """Make this the context of ``crawler`` (done by the addon that builds it)."""
+        _CONTEXTS[crawler] = self
+
     @classmethod
     def of(cls, crawler: Crawler) -> ComplianceContext:
-        from crawler.scrapy_adapters.addon import ComplianceAddon
+        context = _CONTEXTS.get(crawler)
+        if context is None:
+            raise RuntimeError("ComplianceAddon is not enabled (add it to the ADDONS setting)")
+        return context
 
-        for addon in crawler.addons.addons:
-            if isinstance(addon, ComplianceAddon) and addon.context is not None:
-                return addon.context
-        raise RuntimeError("ComplianceAddon is not enabled (add it to the ADDONS setting)")
+
+#: crawler -> its compliance context (weak: a finished crawler takes its context along)
+_CONTEXTS: weakref.WeakKeyDictionary[Any, ComplianceContext] = weakref.WeakKeyDictionary()
 
 
 class ContextComponent:

@@ -11,11 +11,13 @@ deletion requests), so a crawl for one purpose never removes what another purpos
 
 Besides the manifest, a store keeps its *suppressions*: URLs and sites removed on request
 (``crawler purge --url/--site``) that later crawls must not store again until lifted.
+
+Stores are opened by URI with :func:`crawler.storage.registry.open_store`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,8 +29,8 @@ MANIFEST = "manifest.jsonl"
 MARKER = "store.json"
 FORMAT = {"format": "compliance-crawler-store", "version": 2}
 
-#: how :func:`open_store` opens: ``read`` (must exist; nothing is written or created),
-#: ``write`` (must exist), ``create`` (made when missing)
+#: how :func:`~crawler.storage.registry.open_store` opens: ``read`` (must exist; nothing
+#: is written or created), ``write`` (must exist), ``create`` (made when missing)
 READ, WRITE, CREATE = "read", "write", "create"
 MODES = (READ, WRITE, CREATE)
 
@@ -136,44 +138,3 @@ def manifest_view(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     for entry in newest.values():
         entry["current"] = True
     return list(live.values())
-
-
-#: S3 store options and the settings (or environment variables, for the CLI's purge and
-#: export) that set them
-S3_SETTINGS = {"sse": "COMPLIANCE_S3_SSE", "kms_key_id": "COMPLIANCE_S3_KMS_KEY_ID",
-               "acl": "COMPLIANCE_S3_ACL"}
-
-
-def s3_options(get: Callable[[str], Any]) -> dict[str, Any]:
-    """S3 options from a settings or environment lookup (``settings.get``, ``os.environ.get``)."""
-    return {option: get(name) or None for option, name in S3_SETTINGS.items()}
-
-
-def open_store(uri: str, fsync: bool = True, mode: str = CREATE, **s3_options: Any) -> Store:
-    """``PATH`` or ``file://PATH`` → a local store; ``s3://BUCKET[/PREFIX]`` → an S3 store.
-
-    ``mode`` (:data:`MODES`): a ``read`` store is never written, so ``export``, ``explain``
-    and ``purge --dry-run`` create nothing; ``read`` and ``write`` refuse a missing store.
-
-    ``s3_options`` are :class:`~crawler.storage.s3.S3Store` keyword options (``sse``,
-    ``kms_key_id``, ``acl``, ``endpoint_url``, ``max_attempts``, ...); ``None`` values mean
-    "not set". They are refused for a local store, so a request for encryption is never
-    silently dropped. ``fsync`` only concerns the local store (an S3 PUT is durable when
-    it returns). Error messages never repeat the URI: it could hold credentials.
-    """
-    options = {name: value for name, value in s3_options.items() if value is not None}
-    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
-    if scheme == "s3":
-        from crawler.storage.s3 import S3_OPTIONS, S3Store
-
-        unknown = sorted(set(options) - S3_OPTIONS)
-        if unknown:
-            raise StoreError(f"unknown S3 store option(s) {unknown}")
-        return S3Store.from_uri(uri, mode=mode, **options)
-    if scheme not in ("", "file"):
-        raise StoreError(f"unsupported store URI scheme {scheme!r} (use a local path or s3://)")
-    if options:
-        raise StoreError(f"S3 options {sorted(options)} given for a local store")
-    from crawler.storage.local import LocalStore
-
-    return LocalStore(uri.removeprefix("file://"), fsync=fsync, mode=mode)

@@ -1,0 +1,1 @@
+"""The parts of a corpus export; :mod:`crawler.export` puts them together."""

@@ -1,0 +1,48 @@
+"""What may be exported: the license filter, and what an export for a purpose requires.
+
+See :mod:`crawler.export` for the rules; the skip reasons returned here are the ones
+:class:`~crawler.dataset.report.ExportReport` counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+from crawler.signals.licenses import NC, lookup_spdx
+
+#: export purpose -> crawl purposes whose items may serve it
+PURPOSE_COVERS: dict[str, frozenset[str]] = {
+    "research": frozenset({"research", "commercial"}),
+    "commercial": frozenset({"commercial"}),
+}
+
+
+def license_selected(spdx: str, patterns: list[str]) -> bool:
+    """Does ``spdx`` match one of ``patterns`` (upper-case fnmatch patterns; none: all)?"""
+    return not patterns or any(fnmatchcase(spdx.upper(), p) for p in patterns)
+
+
+def _tos_permits(verdict: str | None, purpose: str) -> bool:
+    """Mirror of :meth:`crawler.policy.model.ToSReview.permits` for the recorded AI verdict."""
+    if verdict == "allowed":
+        return True
+    return verdict == "research-only" and purpose == "research"
+
+
+def purpose_problem(card: Mapping[str, Any], spdx: str, obligations: list[str],
+                    purpose: str) -> str | None:
+    """Why an item may not serve ``purpose`` (a skip reason), or None when it may."""
+    crawled = card.get("purpose")
+    if crawled not in PURPOSE_COVERS.get(purpose, frozenset({purpose})):
+        return "purpose_not_covered"
+    if not _tos_permits((card.get("policy") or {}).get("tos_ai_training"), purpose):
+        return "tos_forbids_purpose"
+    if purpose != "research":
+        lic = lookup_spdx(spdx)
+        if lic is None:
+            return "license_unknown"
+        if not lic.allows_commercial or NC in obligations:
+            return "license_forbids_purpose"
+    return None

@@ -1,0 +1,39 @@
+"""Run one crawl of a policy directory in this process: what ``crawler crawl`` and
+``crawler demo`` (and the throughput benchmark) share."""
+
+from __future__ import annotations
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.policy.loader import load_policies
+from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.spiders.corpus import CorpusSpider
+from crawler.storage.registry import open_store, s3_options
+from crawler.summary import RunSummary, summarize
+
+
+def project_settings(overrides: dict[str, object]) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for name, value in overrides.items():
+        if value is not None:
+            settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None = None,
+              ledger: str | None = None, extra: list[tuple[str, str]] | None = None) -> RunSummary:
+    """Run one crawl in this process (Scrapy's reactor runs once per process)."""
+    load_policies(policies)  # fail before Scrapy starts, with file:line messages
+    open_store(store, **s3_options(dict(extra or []).get)).close()  # and on a bad store
+    settings = project_settings({
+        "COMPLIANCE_POLICIES": policies, "COMPLIANCE_STORE": store,
+        "COMPLIANCE_PURPOSE": purpose, "COMPLIANCE_SITES": sites or [],
+        "COMPLIANCE_LEDGER": ledger, **dict(extra or [])})
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(CorpusSpider)
+    process.crawl(crawler)
+    process.start()
+    context = ComplianceContext.of(crawler)
+    return summarize(context.ledger.path, context.run_id)
