@@ -2,9 +2,10 @@
 before bytes leave, and 429/503 answers pause or park the host.
 
 ``PoliteDownloadHandler`` wraps Scrapy's HTTP/1.1 handler: per host it holds at most the
-policy's concurrency and waits for its turn (:class:`crawler.politeness.Politeness`).
-``ThrottleMiddleware`` reads 429/503 answers (Retry-After, else backoff) and refuses
-requests to parked hosts; Scrapy's RetryMiddleware still does the re-scheduling.
+policy's concurrency and waits for its turn (:class:`crawler.politeness.Politeness`); it
+reads 429/503 answers (Retry-After, else backoff) *before* it frees the host's slot, so no
+request slips out between the answer and the pause. ``ThrottleMiddleware`` refuses
+requests to parked hosts early; Scrapy's RetryMiddleware still does the re-scheduling.
 """
 
 from __future__ import annotations
@@ -69,23 +70,20 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
             while (wait := politeness.wait_time(host)) > 0:
                 await sleep(wait)
             refuse_if_parked(self.context, request, host)
-            return await super().download_request(request)
+            response = await super().download_request(request)
+            # before the slot is released: the next request for the host must see a pause
+            self._observe(request, response, host)
+            return response
         finally:
             semaphore.release()
 
-
-class ThrottleMiddleware(ContextComponent):
-
-    def process_request(self, request: Request) -> None:
-        refuse_if_parked(self.context, request, urlparse_cached(request).hostname or "")
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        host = urlparse_cached(request).hostname or ""
+    def _observe(self, request: Request, response: Response, host: str) -> None:
+        """A 429/503 pauses the host (Retry-After, else backoff); a success resets it."""
         politeness = self.context.politeness
         if response.status not in THROTTLE_STATUSES:
             if response.status < 400:
                 politeness.succeeded(host)
-            return response
+            return
         retry_after = parse_retry_after(
             (response.headers.get("Retry-After") or b"").decode("latin-1"))
         pause = politeness.throttled(host, response.status, retry_after)
@@ -95,4 +93,9 @@ class ThrottleMiddleware(ContextComponent):
                                                    "retry_after": retry_after,
                                                    "pause_seconds": pause.seconds}),
                             kind=request.meta.get(meta.KIND, "page"))
-        return response
+
+
+class ThrottleMiddleware(ContextComponent):
+
+    def process_request(self, request: Request) -> None:
+        refuse_if_parked(self.context, request, urlparse_cached(request).hostname or "")
