@@ -27,9 +27,9 @@ from crawler.gates import license as license_gate
 from crawler.gates import optout as optout_gate
 from crawler.policy.model import LicenseRules, Rate, SitePolicy, ToSReview, Verdict
 from crawler.signals import license_detect
-from crawler.signals.aitxt import AiTxt
+from crawler.signals.aitxt import AI_TXT_FILE, AiTxt
 from crawler.signals.optout import item_signals
-from crawler.signals.tdmrep import TdmRepFile
+from crawler.signals.tdmrep import TDMREP_FILE, TdmRepFile
 
 LICENSES = ["by/4.0", "by-sa/4.0", "by-nc/4.0", "by-sa/3.0/de", "by/2.0/uk"]
 WORDS = ["moss", "lichen", "fern", "spore", "canopy", "understory", "humus", "mycelium",
@@ -74,7 +74,8 @@ AI_TXT = AiTxt.parse(b"User-Agent: *\nDisallow: *.mp4\n")
 def our_checks(url: str, response: HtmlResponse) -> None:
     selector = response.selector
     signals = item_signals("page", url, HEADERS, token="compliance-crawler",
-                           selector=selector, tdmrep=TDMREP, ai_txt=AI_TXT)
+                           selector=selector,
+                           site_files=[(TDMREP_FILE, TDMREP), (AI_TXT_FILE, AI_TXT)])
     optout_gate.check(signals, "page")
     found = license_detect.detect(url, HEADERS, selector)
     license_gate.check(found, [], POLICY, "research")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.policy.model import PURPOSES
 from crawler.run import run_crawl
+from crawler.signals.site_files import SiteFileError
 from crawler.storage.base import READ, WRITE, Store, StoreError
 from crawler.storage.registry import open_store, s3_options
 
@@ -229,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             summary = run_crawl(args.policies, args.store, args.purpose, args.site,
                                 args.ledger, args.settings)
-    except (PolicyError, StoreError) as exc:
+    except (PolicyError, StoreError, SiteFileError) as exc:
         print(f"crawler: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     print("\n".join(summary.lines()))

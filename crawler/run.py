@@ -8,6 +8,7 @@ from scrapy.settings import Settings
 
 from crawler.policy.loader import load_policies
 from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.signals import site_files
 from crawler.spiders.corpus import CorpusSpider
 from crawler.storage.registry import open_store, s3_options
 from crawler.summary import RunSummary, summarize
@@ -26,6 +27,7 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
               ledger: str | None = None, extra: list[tuple[str, str]] | None = None) -> RunSummary:
     """Run one crawl in this process (Scrapy's reactor runs once per process)."""
     load_policies(policies)  # fail before Scrapy starts, with file:line messages
+    site_files.configured(Settings(dict(extra or [])).getlist("COMPLIANCE_SITE_FILES"))
     open_store(store, **s3_options(dict(extra or []).get)).close()  # and on a bad store
     settings = project_settings({
         "COMPLIANCE_POLICIES": policies, "COMPLIANCE_STORE": store,

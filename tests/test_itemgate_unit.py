@@ -31,7 +31,7 @@ def test_a_raising_gate_refuses_the_item(tmp_path: Path) -> None:
                             "compliance-crawler", "run")
     url = "http://site.test/"
     request = Request(url, meta={meta.SITE_SIGNALS: SiteSignals(
-        "http://site.test", time.time(), tdmrep=BrokenTdmRep())})  # type: ignore[arg-type]
+        "http://site.test", time.time(), files={"tdmrep.json": BrokenTdmRep()})})  # type: ignore[arg-type]
     response = HtmlResponse(url, body=b"<html><body>x</body></html>", request=request)
     item = CorpusItem(kind="page", url=url, status=200, content_type="text/html",
                       body=response.body, headers={}, fetched_at="")

@@ -18,13 +18,14 @@ from test_xmp import (
 )
 
 from crawler.gates import optout as gate
-from crawler.signals.aitxt import AiTxt
+from crawler.signals.aitxt import AI_TXT_FILE, AiTxt
 from crawler.signals.content_usage import content_usage_header
 from crawler.signals.image_optout import image_signals
 from crawler.signals.noai import robots_directives
 from crawler.signals.optout import item_signals
 from crawler.signals.optout_types import ALLOWED, OPTOUT, UNKNOWN, OptOutSignal
 from crawler.signals.tdmrep import (
+    TDMREP_FILE,
     TdmRepFile,
     tdm_header,
     tdm_meta,
@@ -628,10 +629,10 @@ class TestItemSignals:
         site = TdmRepFile.parse(b'[{"location": "/", "tdm-reservation": 0}]')
         ai = AiTxt.parse(b"User-Agent: *\nAllow: /\n")
         found = item_signals("page", "https://e.example/a/b", headers, token=ME, selector=sel,
-                             tdmrep=site, ai_txt=ai)
+                             site_files=[(TDMREP_FILE, site), (AI_TXT_FILE, ai)])
         assert [(s.signal, s.state) for s in found] == [
-            ("x-robots-tag", OPTOUT), ("tdm-reservation-meta", OPTOUT),
-            ("content-usage-header", ALLOWED), ("ai.txt", ALLOWED)]
+            ("x-robots-tag", OPTOUT), ("content-usage-header", ALLOWED),
+            ("tdm-reservation-meta", OPTOUT), ("ai.txt", ALLOWED)]
 
     def test_image_reads_its_bytes(self) -> None:
         body = jpeg_with_xmp(data_mining_packet("DMI-PROHIBITED"))
@@ -718,5 +719,5 @@ def test_scrapy_style_headers() -> None:
                "tdm-reservation": "1"}
     found = item_signals("page", "/", headers, token=ME)  # type: ignore[arg-type]
     assert [(s.signal, s.state) for s in found] == [
-        ("x-robots-tag", OPTOUT), ("tdm-reservation-header", OPTOUT),
-        ("content-usage-header", OPTOUT)]
+        ("x-robots-tag", OPTOUT), ("content-usage-header", OPTOUT),
+        ("tdm-reservation-header", OPTOUT)]

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from crawler.gates.decision import Decision
 from crawler.policy.model import SitePolicy
 from crawler.policy.registry import PolicyRegistry
+from crawler.signals.site_files import SITE_FILES
 from crawler.suppression import Suppressions
 
 GATE = "allowlist"
 
-#: files the crawler reads to learn a site's wishes; allowed on any policy'd host
-#: unless the policy denies them explicitly (then the site's signals cannot be read
-#: and everything on it fails closed)
-CONTROL_FILES = ("/robots.txt", "/ai.txt", "/.well-known/tdmrep.json")
+#: files the crawler reads to learn a site's wishes (robots.txt and the built-in site
+#: files; a crawl may add site files of its own); allowed on any policy'd host unless the
+#: policy denies them explicitly (then the site's signals cannot be read and everything on
+#: it fails closed)
+ROBOTS_PATH = "/robots.txt"
+CONTROL_FILES: tuple[str, ...] = (ROBOTS_PATH, *(f.path for f in SITE_FILES))
 
 
 def request_path(url: str) -> str:
@@ -23,9 +27,10 @@ def request_path(url: str) -> str:
 
 
 def check(url: str, registry: PolicyRegistry, purpose: str, control: bool = False,
-          suppressions: Suppressions | None = None) -> tuple[Decision, SitePolicy | None]:
+          suppressions: Suppressions | None = None,
+          control_paths: Collection[str] = CONTROL_FILES) -> tuple[Decision, SitePolicy | None]:
     """``control``: the crawler itself is reading a control file (only then do
-    ``CONTROL_FILES`` paths get their exemption from ``allow_paths``); ``suppressions``:
+    ``control_paths`` get their exemption from ``allow_paths``); ``suppressions``:
     what the store says was removed on request and must not come back."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -61,7 +66,7 @@ def check(url: str, registry: PolicyRegistry, purpose: str, control: bool = Fals
             **evidence), policy
     path = request_path(url)
     allowed, pattern = policy.path_decision(path)
-    if not allowed and pattern is None and control and parts.path in CONTROL_FILES:
+    if not allowed and pattern is None and control and parts.path in control_paths:
         return Decision.allow(GATE, f"Control file {parts.path} of a site with a policy.",
                               **evidence), policy
     if not allowed:

@@ -22,6 +22,7 @@ from crawler.purge import PURGE, QUARANTINE, Purger
 from crawler.retention import prohibited_sites, retired_sites
 from crawler.scrapy_adapters import redact
 from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.signals import site_files
 from crawler.storage.registry import open_store, s3_options
 from crawler.suppression import Suppressions
 
@@ -38,7 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
     f"{_PKG}.allowlist.AllowListMiddleware": 10,  # before everything: no I/O without a policy
     f"{_PKG}.robots.RobotsGateMiddleware": 100,
     f"{_PKG}.sitesignals.SiteSignalsMiddleware": 110,
-    f"{_PKG}.politeness.ThrottleMiddleware": 580,  # sees 429/503 before RetryMiddleware
+    f"{_PKG}.politeness.ThrottleMiddleware": 580,  # refuses requests to parked hosts
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
 }
 _SPIDER = "scrapy.spidermiddlewares"
@@ -106,6 +107,11 @@ class ComplianceAddon:
                 backoff_cap=settings.getfloat("COMPLIANCE_BACKOFF_CAP", 300.0),
                 park_after=settings.getint("COMPLIANCE_PARK_AFTER", 5)))
         self.context.attach(self.crawler)
+        try:
+            self.context.site_files = site_files.configured(
+                settings.getlist("COMPLIANCE_SITE_FILES"))
+        except site_files.SiteFileError as exc:
+            raise ComplianceConfigError(str(exc)) from None
         for policy in registry:
             for host in policy.hosts:
                 if not host.startswith("*."):

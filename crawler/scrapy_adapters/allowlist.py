@@ -30,7 +30,8 @@ class AllowListMiddleware(ContextComponent):
         decision, policy = allowlist.check(request.url, self.context.registry,
                                            self.context.purpose,
                                            control=request in self.context.internal,
-                                           suppressions=self.context.suppressions)
+                                           suppressions=self.context.suppressions,
+                                           control_paths=self.context.control_paths)
         redirected_from = request.meta.get("redirect_urls")
         self.context.record(
             request.url, decision, request.meta, kind=request.meta.get(meta.KIND, "page"),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.gates.allowlist import ROBOTS_PATH
 from crawler.gates.decision import Decision
 from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
@@ -16,6 +17,8 @@ from crawler.politeness import Politeness
 from crawler.purge import Purger
 from crawler.retention import WITHDRAWING_REASONS
 from crawler.scrapy_adapters.meta import DECISIONS
+from crawler.signals.site_file import SiteFile
+from crawler.signals.site_files import SITE_FILES
 from crawler.storage.base import Store
 from crawler.suppression import Suppressions
 
@@ -50,6 +53,8 @@ class ComplianceContext:
     stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: URLs and sites removed on request: never requested or stored again until lifted
     suppressions: Suppressions = field(default_factory=Suppressions)
+    #: the site-level files read for every origin: the built-in ones and the crawl's own
+    site_files: tuple[SiteFile, ...] = SITE_FILES
     crawler: Crawler | None = field(default=None, repr=False)
 
     def index_stored(self) -> None:
@@ -82,6 +87,11 @@ class ComplianceContext:
         for entry in self.stored.pop(url, []):
             self.purger.remove(entry, "consent_withdrawn", f"{decision.gate}/{decision.reason} "
                                f"on re-crawl: {decision.sentence}", purpose=self.purpose)
+
+    @property
+    def control_paths(self) -> tuple[str, ...]:
+        """Paths the gates read, never store: robots.txt and every site file's."""
+        return (ROBOTS_PATH, *(f.path for f in self.site_files))
 
     def attach(self, crawler: Crawler) -> None:
         """Make this the context of ``crawler`` (done by the addon that builds it)."""

@@ -27,7 +27,6 @@ from scrapy.http import Response, TextResponse
 
 from crawler.gates import license as license_gate
 from crawler.gates import optout as optout_gate
-from crawler.gates.allowlist import CONTROL_FILES
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
 from crawler.policy.model import SitePolicy
@@ -169,7 +168,8 @@ class ItemGateMiddleware(ContextComponent):
         chosen: LicenseEvidence | None = None
         for gate in ("content", "optout", "license"):
             if gate == "content":
-                decision = _content_check(item, policy is not None, response)
+                decision = _content_check(item, policy is not None, response,
+                                          self.context.control_paths)
             elif gate == "optout":
                 site = response.meta.get(meta.SITE_SIGNALS)
                 if not isinstance(site, SiteSignals) or site.errors:
@@ -206,8 +206,9 @@ class ItemGateMiddleware(ContextComponent):
         re-read of the files, in between, must not decide for it)."""
         return optout_signals.item_signals(
             item.kind, item.url, item.headers, token=self.context.token, selector=selector,
-            body=item.body if item.kind == "image" else None, tdmrep=site.tdmrep,
-            ai_txt=site.ai_txt, honour_noindex=self.honour_noindex)
+            body=item.body if item.kind == "image" else None,
+            site_files=[(f, site.files.get(f.name)) for f in self.context.site_files],
+            honour_noindex=self.honour_noindex)
 
     def _license(self, item: CorpusItem, response: Response, selector: Selector | None,
                  policy: SitePolicy) -> tuple[Decision, LicenseEvidence | None]:
@@ -224,17 +225,18 @@ class ItemGateMiddleware(ContextComponent):
         return license_gate.check(found, fallback, policy, self.context.purpose, kind=item.kind)
 
 
-def _content_check(item: CorpusItem, has_policy: bool, response: Response) -> Decision | None:
+def _content_check(item: CorpusItem, has_policy: bool, response: Response,
+                   control_paths: tuple[str, ...]) -> Decision | None:
     """Refusals before any signal is read: nothing here can be a corpus item."""
     if not has_policy:  # only reachable for items a spider invents
         return Decision.deny(CONTENT_GATE, "no_policy", "No policy covers the item's host.")
     if item.url != response.url:  # the gates behind it judged the response, not this URL
         return Decision.deny(CONTENT_GATE, "not_from_response",
                              f"The item's URL is not the URL fetched ({response.url}).")
-    if urlsplit(item.url).path in CONTROL_FILES:
+    if urlsplit(item.url).path in control_paths:
         return Decision.deny(CONTENT_GATE, "control_file",
-                             "A site's control files (robots.txt, ai.txt, tdmrep.json) are "
-                             "read, never stored.")
+                             "A site's control files (robots.txt, ai.txt, tdmrep.json, ...) "
+                             "are read, never stored.")
     if item.kind == "image" and not item.content_type.startswith("image/"):
         return Decision.deny(CONTENT_GATE, "unsupported_content",
                              f"Images must be image/*, not {item.content_type!r}.")

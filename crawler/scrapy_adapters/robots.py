@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import robots as robots_gate
-from crawler.gates.allowlist import request_path
+from crawler.gates.allowlist import ROBOTS_PATH, request_path
 from crawler.gates.decision import Decision
 from crawler.gates.robots import RobotsSnapshot, RslLicense
 from crawler.scrapy_adapters import control, meta
@@ -25,7 +25,6 @@ from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibits_ai_training
 
 MAX_RSL_FILES = 5
-ROBOTS_PATH = "/robots.txt"
 
 
 class RobotsGateMiddleware:

@@ -1,10 +1,11 @@
-"""Downloader middleware that reads an origin's opt-out files (``/.well-known/tdmrep.json``
-and ``/ai.txt``) once, through the allow-list and robots gates like any request, before
-the origin's first item is fetched.
+"""Downloader middleware that reads an origin's site-level files (``context.site_files``:
+``/.well-known/tdmrep.json``, ``/ai.txt`` and any the crawl adds) once, through the
+allow-list and robots gates like any request, before the origin's first item is fetched.
 
 A file that answers 4xx makes no statement. One that cannot be read (5xx, timeout, a
 refusal by the gates, a redirect off the allow-list) leaves the site's wishes unknown, so
-the origin's items are excluded until a later read succeeds (``optout_unknown``).
+the origin's items are excluded until a later read succeeds (``optout_unknown``). Each
+read leaves one ledger line per file (``signal_file_read``/``_absent``/``_unreadable``).
 """
 
 from __future__ import annotations
@@ -22,16 +23,13 @@ from crawler.gates.decision import Decision
 from crawler.scrapy_adapters import control, meta
 from crawler.scrapy_adapters.context import ComplianceContext, Refused
 from crawler.scrapy_adapters.origin_cache import OriginCache
-from crawler.signals.aitxt import AI_TXT_URL, AiTxt
-from crawler.signals.optout import TDMREP_URL, TdmRepFile
 
 
 @dataclass(frozen=True)
 class SiteSignals:
     origin: str
     fetched_at: float
-    tdmrep: TdmRepFile | None = None
-    ai_txt: AiTxt | None = None
+    files: dict[str, Any] = field(default_factory=dict)  # site file name → parsed file
     errors: dict[str, str] = field(default_factory=dict)  # file → why it could not be read
 
     def expired(self, now: float, ttl: float, error_ttl: float) -> bool:
@@ -76,24 +74,23 @@ class SiteSignalsMiddleware:
     async def _read(self, origin: str) -> SiteSignals:
         errors: dict[str, str] = {}
         found: dict[str, Any] = {}
-        for path, parse in ((TDMREP_URL, TdmRepFile.parse), (AI_TXT_URL, AiTxt.parse)):
-            url = origin + path
+        for site_file in self.context.site_files:
+            url = origin + site_file.path
             try:
                 response = await control.fetch(self.crawler, self.context, url, "signal-file",
                                                timeout=self.timeout)
             except Exception as exc:
-                errors[path] = f"{type(exc).__name__}: {exc}"
-                continue
-            if 200 <= response.status < 300:
-                found[path] = parse(response.body, url)
-            elif not 400 <= response.status < 500 or response.status == 429:
-                errors[path] = f"HTTP {response.status}"
-        signals = SiteSignals(origin, time.time(), found.get(TDMREP_URL), found.get(AI_TXT_URL),
-                              errors)
-        for path in (TDMREP_URL, AI_TXT_URL):
-            state = ("unreadable" if path in errors else "read" if path in found else "absent")
-            self.context.ledger.record(origin + path, Decision(
+                errors[site_file.path] = f"{type(exc).__name__}: {exc}"
+            else:
+                if 200 <= response.status < 300:
+                    found[site_file.name] = site_file.parse(response.body, url)
+                elif not 400 <= response.status < 500 or response.status == 429:
+                    errors[site_file.path] = f"HTTP {response.status}"
+            state = ("unreadable" if site_file.path in errors
+                     else "read" if site_file.name in found else "absent")
+            self.context.ledger.record(url, Decision(
                 optout_gate.GATE, state != "unreadable", f"signal_file_{state}",
-                f"{path} {state}" + (f": {errors[path]}" if path in errors else "."),
+                f"{site_file.path} {state}"
+                + (f": {errors[site_file.path]}" if site_file.path in errors else "."),
                 {}), kind="signal-file", purpose=self.context.purpose)
-        return signals
+        return SiteSignals(origin, time.time(), found, errors)

@@ -25,8 +25,9 @@ import re
 
 from crawler.signals.optout_types import ALLOWED, OPTOUT, SCOPE_ALL, OptOutSignal
 from crawler.signals.robots import MAX_ROBOTS_BYTES, RobotsTxt, as_bytes, path_from_url
+from crawler.signals.site_file import ItemView, SiteFile
 
-__all__ = ["AI_TXT_URL", "AiTxt"]
+__all__ = ["AI_TXT_FILE", "AI_TXT_URL", "AiTxt"]
 
 AI_TXT_URL = "/ai.txt"
 _LINE_SPLIT_RE = re.compile(r"\r\n|\r|\n")
@@ -66,3 +67,11 @@ class AiTxt:
             "ai.txt", OPTOUT if rule.kind == "disallow" else ALLOWED, SCOPE_ALL,
             line[:300] or f"{rule.kind}: {rule.pattern}", f"{self.url} line {rule.line}",
             {"rule": rule.kind, "pattern": rule.pattern, "group": ",".join(match.group_tokens)})
+
+
+def _item_signals(ai_txt: AiTxt | None, item: ItemView) -> list[OptOutSignal]:
+    found = ai_txt.signal_for(item.path, item.token) if ai_txt is not None else None
+    return [found] if found is not None else []
+
+
+AI_TXT_FILE = SiteFile("ai.txt", AI_TXT_URL, AiTxt.parse, _item_signals)

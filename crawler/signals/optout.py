@@ -22,8 +22,8 @@ elements of a page. This module also re-exports the readers' public names, so
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from parsel import Selector
 
@@ -40,6 +40,8 @@ from crawler.signals.optout_types import (
 )
 from crawler.signals.response_fields import page_metas
 from crawler.signals.robots import path_from_url
+from crawler.signals.site_file import ItemView, SiteFile
+from crawler.signals.site_files import SITE_FILES
 from crawler.signals.tdmrep import (
     TDMREP_URL,
     TdmRepFile,
@@ -47,12 +49,8 @@ from crawler.signals.tdmrep import (
     tdm_header,
     tdm_meta,
     tdmrep_effective,
-    tdmrep_from_metas,
     tdmrep_signals,
 )
-
-if TYPE_CHECKING:
-    from crawler.signals.aitxt import AiTxt
 
 __all__ = [
     "ALLOWED",
@@ -78,20 +76,21 @@ __all__ = [
 
 def item_signals(kind: str, url: str, headers: Mapping[str, Sequence[str]] | None, *,
                  token: str, selector: Selector | None = None, body: bytes | None = None,
-                 tdmrep: TdmRepFile | None = None, ai_txt: AiTxt | None = None,
+                 site_files: Iterable[tuple[SiteFile, Any]] | None = None,
                  honour_noindex: bool = False) -> list[OptOutSignal]:
-    """Every opt-out signal for one fetched item: robots directives, TDMRep (with the site's
-    tdmrep.json if given), Content-Usage, ai.txt (if given) and, for an image, what its bytes
-    embed. ``url`` may be a full URL or a path."""
+    """Every opt-out signal for one fetched item: robots directives, Content-Usage, what each
+    site file says (``site_files``: each :class:`SiteFile` with its parsed file for the
+    item's origin, or None when the site has none; default: the built-in ones, none read,
+    so TDMRep headers and meta still count) and, for an image, what its bytes embed.
+    ``url`` may be a full URL or a path."""
     metas = page_metas(selector)
-    path = path_from_url(url)
     found = robots_from_metas(headers, metas, token, honour_noindex)
-    found += tdmrep_from_metas(headers, metas, tdmrep, path)
     found += content_usage_header(headers)
-    if ai_txt is not None:
-        from_ai_txt = ai_txt.signal_for(path, token)
-        if from_ai_txt is not None:
-            found.append(from_ai_txt)
+    view = ItemView(kind, path_from_url(url), token, headers, metas)
+    if site_files is None:
+        site_files = [(site_file, None) for site_file in SITE_FILES]
+    for site_file, parsed in site_files:
+        found += site_file.signals(parsed, view)
     if kind == "image" and body is not None:
         found += image_signals(body)
     return found

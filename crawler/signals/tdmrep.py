@@ -26,9 +26,11 @@ from crawler.signals.optout_types import ALLOWED, OPTOUT, SCOPE_ALL, UNKNOWN, Op
 from crawler.signals.response_fields import Meta, header_values, meta_snippet, page_metas
 from crawler.signals.robots import path_from_url
 from crawler.signals.robots_match import make_pattern
+from crawler.signals.site_file import ItemView, SiteFile
 from crawler.urlpath import Pattern, canonical_path
 
 __all__ = [
+    "TDMREP_FILE",
     "TDMREP_URL",
     "TdmRepFile",
     "TdmRule",
@@ -224,3 +226,12 @@ def tdmrep_signals(headers: Mapping[str, Sequence[str]] | None, selector: Select
                    ) -> list[OptOutSignal]:
     """The effective TDMRep statement (0 or 1 signal) for the item at ``path``."""
     return tdmrep_from_metas(headers, page_metas(selector), file, path)
+
+
+def _item_signals(file: TdmRepFile | None, item: ItemView) -> list[OptOutSignal]:
+    """The item's effective TDMRep: the site's file, its header, its meta (in that order of
+    precedence), so TDMRep is read for every item even when the site has no file."""
+    return tdmrep_from_metas(item.headers, item.metas, file, item.path)
+
+
+TDMREP_FILE = SiteFile("tdmrep.json", TDMREP_URL, TdmRepFile.parse, _item_signals)
