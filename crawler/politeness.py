@@ -81,6 +81,13 @@ class Politeness:
         state.next_free = now + state.gap
         return 0.0
 
+    def finished(self, host: str) -> None:
+        """A request to ``host`` has ended (answer or error). It reached the server some time
+        between its start and now, so the next start waits a full gap from now: the server
+        never sees two requests closer than the gap, whatever the connection's latency."""
+        state = self.state(host)
+        state.next_free = max(state.next_free, self.clock() + state.gap)
+
     def succeeded(self, host: str) -> None:
         self.state(host).failures = 0
 

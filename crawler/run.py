@@ -38,4 +38,4 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     process.crawl(crawler)
     process.start()
     context = ComplianceContext.of(crawler)
-    return summarize(context.ledger.path, context.run_id)
+    return summarize(context.effects.ledger.path, context.run_id)

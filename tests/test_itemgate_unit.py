@@ -14,6 +14,7 @@ from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.effects import Effects
 from crawler.scrapy_adapters.itemgate import ItemGateMiddleware, _PageState
 from crawler.scrapy_adapters.sitesignals import SiteSignals
 from crawler.storage.local import LocalStore
@@ -26,9 +27,10 @@ class BrokenTdmRep:
 
 def test_a_raising_gate_refuses_the_item(tmp_path: Path) -> None:
     write_policy(tmp_path / "p", "site", "site.test", ["http://site.test/"])
+    effects = Effects(Ledger(tmp_path / "ledger.jsonl", "run"), LocalStore(tmp_path / "s"),
+                      "research", "run")
     ctx = ComplianceContext(PolicyRegistry.from_directory(str(tmp_path / "p")), "research",
-                            Ledger(tmp_path / "ledger.jsonl", "run"), LocalStore(tmp_path / "s"),
-                            "compliance-crawler", "run")
+                            effects, "compliance-crawler", "run")
     url = "http://site.test/"
     request = Request(url, meta={meta.SITE_SIGNALS: SiteSignals(
         "http://site.test", time.time(), files={"tdmrep.json": BrokenTdmRep()})})  # type: ignore[arg-type]
@@ -36,7 +38,7 @@ def test_a_raising_gate_refuses_the_item(tmp_path: Path) -> None:
     item = CorpusItem(kind="page", url=url, status=200, content_type="text/html",
                       body=response.body, headers={}, fetched_at="")
     assert ItemGateMiddleware(ctx)._judge(item, response, _PageState()) is False
-    ctx.ledger.close()
+    effects.close()
     [record] = read_jsonl(tmp_path / "ledger.jsonl")
     assert (record["decision"], record["reason"]) == ("deny", "gate_error")
     assert id(item) not in ctx.passed

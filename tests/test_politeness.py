@@ -185,3 +185,17 @@ def test_per_host_concurrency_is_a_hard_limit(serve, tmp_path: Path, concurrency
                    "CONCURRENT_REQUESTS_PER_DOMAIN=16")
     assert len(result.manifest) == 9
     assert state["max"] == concurrency
+
+
+def test_next_start_waits_a_full_gap_after_the_last_answer() -> None:
+    """The server sees a request somewhere between its start and its answer: counting the
+    gap from the answer keeps it whole at the server, whatever the latency."""
+    from crawler.politeness import Politeness
+
+    now = {"t": 100.0}
+    politeness = Politeness(clock=lambda: now["t"])
+    politeness.raise_gap("h.test", 1.0)
+    assert politeness.wait_time("h.test") == 0.0  # starts at 100.0
+    now["t"] = 100.3  # the answer comes 0.3 s later
+    politeness.finished("h.test")
+    assert politeness.wait_time("h.test") == pytest.approx(1.0)  # not 0.7

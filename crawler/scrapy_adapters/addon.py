@@ -19,10 +19,11 @@ from crawler.policy.model import PURPOSES
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness
 from crawler.purge import PURGE, QUARANTINE, Purger
-from crawler.retention import prohibited_sites, retired_sites
 from crawler.scrapy_adapters import redact
 from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.effects import Effects
 from crawler.signals import site_files
+from crawler.storage.base import Store
 from crawler.storage.registry import open_store, s3_options
 from crawler.suppression import Suppressions
 
@@ -99,9 +100,12 @@ class ComplianceAddon:
                            **s3_options(settings.get))
         ledger_path = settings.get("COMPLIANCE_LEDGER") or default_ledger_path(store.root)
         run_id = uuid.uuid4().hex[:12]
+        ledger = Ledger(ledger_path, run_id)
+        effects = Effects(ledger, store, purpose, run_id,
+                          Purger(store, ledger, *self._withdrawal(settings)), self.crawler)
         self.context = ComplianceContext(
-            registry=registry, purpose=purpose, ledger=Ledger(ledger_path, run_id), store=store,
-            token=settings["COMPLIANCE_ROBOTS_TOKEN"], run_id=run_id, crawler=self.crawler,
+            registry=registry, purpose=purpose, effects=effects,
+            token=settings["COMPLIANCE_ROBOTS_TOKEN"], run_id=run_id,
             politeness=Politeness(
                 backoff_base=settings.getfloat("COMPLIANCE_BACKOFF_BASE", 2.0),
                 backoff_cap=settings.getfloat("COMPLIANCE_BACKOFF_CAP", 300.0),
@@ -116,7 +120,8 @@ class ComplianceAddon:
             for host in policy.hosts:
                 if not host.startswith("*."):
                     self.context.politeness.raise_gap(host, policy.rate.min_gap)
-        self._prepare_withdrawal(settings)
+        self.context.suppressions = Suppressions.fold(store.suppressions())
+        effects.open_run(registry)
 
         settings.set("ROBOTSTXT_OBEY", False, "addon")
         settings.set("REMOTE_CONTROL_ENABLED", False, "addon")
@@ -138,33 +143,17 @@ class ComplianceAddon:
         logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s",
                     len(registry), purpose, store.root, ledger_path, run_id)
 
-    def _prepare_withdrawal(self, settings: BaseSettings) -> None:
-        """Index what is stored, and remove at once what a now-prohibited ToS covers (for
-        this purpose) and what retired policies cover (for every purpose)."""
-        ctx = self.context
-        assert ctx is not None
+    @staticmethod
+    def _withdrawal(settings: BaseSettings) -> tuple[str, Store | None]:
+        """What a withdrawal of consent does (``COMPLIANCE_WITHDRAWAL``) and, for
+        ``quarantine``, the store it moves items to."""
         mode = settings.get("COMPLIANCE_WITHDRAWAL", PURGE)
-        quarantine = None
-        if mode == QUARANTINE:
-            quarantine = open_store(settings["COMPLIANCE_STORE"].rstrip("/") + "/quarantine",
-                                    settings.getbool("COMPLIANCE_STORE_FSYNC"),
-                                    **s3_options(settings.get))
-        ctx.purger = Purger(ctx.store, ctx.ledger, mode, quarantine)
-        ctx.suppressions = Suppressions.fold(ctx.store.suppressions())
-        entries = ctx.store.entries()
-        withdrawn = ctx.purger.remove_all(
-            prohibited_sites(entries, ctx.registry, ctx.purpose), "consent_withdrawn",
-            purpose=ctx.purpose)
-        if withdrawn:
-            logger.warning("compliance: %d stored item(s) removed: their site's ToS review no "
-                           "longer permits %s", withdrawn, ctx.purpose)
-        retired = ctx.purger.remove_all(retired_sites(entries, ctx.registry), "policy_retired")
-        if retired:
-            logger.warning("compliance: %d stored item(s) removed: their policy is retired",
-                           retired)
-        ctx.index_stored()
+        if mode != QUARANTINE:
+            return mode, None
+        return mode, open_store(settings["COMPLIANCE_STORE"].rstrip("/") + "/quarantine",
+                                settings.getbool("COMPLIANCE_STORE_FSYNC"),
+                                **s3_options(settings.get))
 
     def _close(self) -> None:
         if self.context is not None:
-            self.context.store.close()
-            self.context.ledger.close()
+            self.context.effects.close()

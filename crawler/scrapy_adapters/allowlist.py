@@ -33,7 +33,7 @@ class AllowListMiddleware(ContextComponent):
                                            suppressions=self.context.suppressions,
                                            control_paths=self.context.control_paths)
         redirected_from = request.meta.get("redirect_urls")
-        self.context.record(
+        self.context.effects.decide(
             request.url, decision, request.meta, kind=request.meta.get(meta.KIND, "page"),
             policy=policy.name if policy else None,
             **({"redirected_from": redirected_from[-1]} if redirected_from else {}))

@@ -1,4 +1,5 @@
-"""What every compliance component of one crawl shares: policies, purpose, ledger, store."""
+"""What every compliance component of one crawl shares: policies, purpose, the effects
+(ledger, store), politeness state, site files, suppressions."""
 
 from __future__ import annotations
 
@@ -10,16 +11,11 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.gates.allowlist import ROBOTS_PATH
-from crawler.gates.decision import Decision
-from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness
-from crawler.purge import Purger
-from crawler.retention import WITHDRAWING_REASONS
-from crawler.scrapy_adapters.meta import DECISIONS
+from crawler.scrapy_adapters.effects import Effects
 from crawler.signals.site_file import SiteFile
 from crawler.signals.site_files import SITE_FILES
-from crawler.storage.base import Store
 from crawler.suppression import Suppressions
 
 if TYPE_CHECKING:
@@ -36,57 +32,22 @@ class Refused(IgnoreRequest):
 class ComplianceContext:
     registry: PolicyRegistry
     purpose: str
-    ledger: Ledger
-    store: Store
+    #: every ledger line, store write and removal of the crawl goes through it
+    effects: Effects
     token: str
     run_id: str
     politeness: Politeness = field(default_factory=Politeness)
-    purger: Purger | None = None
     #: requests made by the gates themselves to read control files (see control.py)
     internal: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet)
     #: the items the item gates passed, by id: (the object the spider yielded, the gated
     #: corpus item to store for it). Kept alive, so an id is never reused while listed;
     #: the store pipeline takes nothing else and lets nothing else through to the feeds
     passed: dict[int, tuple[Any, Any]] = field(default_factory=dict)
-    #: url → versions stored for this crawl's purpose, so a re-crawl can withdraw them
-    #: when consent is withdrawn (versions of other purposes are not this crawl's to touch)
-    stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: URLs and sites removed on request: never requested or stored again until lifted
     suppressions: Suppressions = field(default_factory=Suppressions)
     #: the site-level files read for every origin: the built-in ones and the crawl's own
     site_files: tuple[SiteFile, ...] = SITE_FILES
     crawler: Crawler | None = field(default=None, repr=False)
-
-    def index_stored(self) -> None:
-        self.stored = {}
-        for entry in self.store.entries():
-            if self.purpose in entry.get("purposes", ()):
-                self.stored.setdefault(entry["url"], []).append(entry)
-
-    def record(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,
-               **context: Any) -> None:
-        """Ledger line, stats counter and (for denials) a debug log line for one decision;
-        with ``meta`` (a request's), the decision also joins the chain that the item's
-        sidecar will show."""
-        if meta is not None:
-            meta.setdefault(DECISIONS, []).append(decision.summary())
-        self.ledger.record(url, decision, purpose=self.purpose, **context)
-        if self.crawler is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value(
-                f"compliance/{decision.gate}/{'allow' if decision.allowed else decision.reason}")
-        if not decision.allowed:
-            logger.debug("%s [%s/%s] %s", url, decision.gate, decision.reason, decision.sentence)
-            if decision.reason in WITHDRAWING_REASONS and url in self.stored:
-                self.withdraw(url, decision)
-
-    def withdraw(self, url: str, decision: Decision) -> None:
-        """What was stored from ``url`` for this purpose goes when the site now says no
-        (consent withdrawn); what other purposes stored stays."""
-        if self.purger is None:
-            return
-        for entry in self.stored.pop(url, []):
-            self.purger.remove(entry, "consent_withdrawn", f"{decision.gate}/{decision.reason} "
-                               f"on re-crawl: {decision.sentence}", purpose=self.purpose)
 
     @property
     def control_paths(self) -> tuple[str, ...]:

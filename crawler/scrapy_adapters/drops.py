@@ -74,7 +74,7 @@ class DownloadDropsMiddleware(ContextComponent):
     def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, Refused) or request in self.context.internal:
             return  # recorded by the gate that refused, or a control file its gate records
-        self.context.record(request.url, Decision.deny(
+        self.context.effects.record(request.url, Decision.deny(
             GATE, reason_for(exception), f"Dropped: {type(exception).__name__}: {exception}"),
             kind=_kind(request))
 
@@ -104,8 +104,9 @@ class _LedgeredRequestFilter(_Ledgered):
                               response: Response | None) -> Request | None:
         kept = super().get_processed_request(request, response)  # type: ignore[misc]
         if kept is None:
-            self.context.record(request.url, Decision.deny("spider", self.reason, self.limit()),
-                                kind=_kind(request))
+            self.context.effects.record(
+                request.url, Decision.deny("spider", self.reason, self.limit()),
+                kind=_kind(request))
         return kept
 
 
@@ -135,7 +136,7 @@ class LedgeredHttpErrorMiddleware(_Ledgered, HttpErrorMiddleware):
                                  spider: Any = None) -> Any:
         if isinstance(exception, HttpError):
             request = response.request
-            self.context.record(response.url, Decision.deny(
+            self.context.effects.record(response.url, Decision.deny(
                 "content", "http_error", f"The server answered HTTP {response.status}; "
                 "the spider does not handle it."),
                 kind=_kind(request) if request is not None else "page")

@@ -97,7 +97,7 @@ class ItemGateMiddleware(ContextComponent):
                     "page", response.url, response_headers(response), token=self.context.token,
                     selector=response.selector, honour_noindex=self.honour_noindex))
             if state.media_optout:
-                self.context.record(obj.url, Decision.deny(
+                self.context.effects.record(obj.url, Decision.deny(
                     optout_gate.GATE, "optout",
                     f"Embedded in {state.url}, whose noai/noimageai removes its images.",
                     page_url=state.url), kind="image")
@@ -108,7 +108,7 @@ class ItemGateMiddleware(ContextComponent):
             # images follow their page, except that a page which fails only for want of a
             # license of its own may still license its images ("photos on this blog ...")
             if state.kept is False and not (state.failed_gate == license_gate.GATE and stated):
-                self.context.record(obj.url, Decision.deny(
+                self.context.effects.record(obj.url, Decision.deny(
                     license_gate.GATE, "page_excluded",
                     f"Referenced by {state.url}, which was not stored and states no license "
                     "for it.", page_url=state.url), kind="image")
@@ -137,7 +137,7 @@ class ItemGateMiddleware(ContextComponent):
         once per response); one that names another URL than the response's is refused."""
         declared = ItemAdapter(obj).get("url") if is_item(obj) else None
         if declared is not None and str(declared) != response.url:
-            self.context.record(str(declared), Decision.deny(
+            self.context.effects.record(str(declared), Decision.deny(
                 CONTENT_GATE, "not_from_response",
                 f"The item names a URL that is not the URL fetched ({response.url}).",
                 item_type=type(obj).__name__), kind="page")
@@ -155,7 +155,7 @@ class ItemGateMiddleware(ContextComponent):
             return self.__judge(item, response, state)
         except Exception as exc:  # a fault in a gate refuses the item, and says so
             logger.exception("item gates failed on %s", item.url)
-            self.context.record(item.url, Decision.deny(
+            self.context.effects.record(item.url, Decision.deny(
                 CONTENT_GATE, "gate_error", f"A gate failed on this item: {exc!r}."),
                 kind=item.kind)
             return False
@@ -187,7 +187,7 @@ class ItemGateMiddleware(ContextComponent):
                 decision, chosen = self._license(item, response, selector, policy)
             if decision is None:
                 continue
-            self.context.record(item.url, decision, kind=item.kind,
+            self.context.effects.decide(item.url, decision, kind=item.kind,
                                 policy=policy.name if policy else None)
             item.decisions.append(decision.summary())
             if not decision.allowed:

@@ -42,7 +42,7 @@ def refuse_if_parked(context: ComplianceContext, request: Request, host: str) ->
     if parked:
         decision = Decision.deny(GATE, "host_parked",
                                  f"Host {host} is parked for this run: {parked}.")
-        context.record(request.url, decision, request.meta,
+        context.effects.record(request.url, decision, request.meta,
                        kind=request.meta.get(meta.KIND, "page"))
         raise Refused(f"[politeness/host_parked] {decision.sentence}")
 
@@ -70,7 +70,10 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
             while (wait := politeness.wait_time(host)) > 0:
                 await sleep(wait)
             refuse_if_parked(self.context, request, host)
-            response = await super().download_request(request)
+            try:
+                response = await super().download_request(request)
+            finally:
+                politeness.finished(host)
             # before the slot is released: the next request for the host must see a pause
             self._observe(request, response, host)
             return response
@@ -88,7 +91,7 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
             (response.headers.get("Retry-After") or b"").decode("latin-1"))
         pause = politeness.throttled(host, response.status, retry_after)
         logger.warning("%s: %s", host, pause.sentence)
-        self.context.record(request.url, Decision(GATE, True, pause.reason, pause.sentence,
+        self.context.effects.record(request.url, Decision(GATE, True, pause.reason, pause.sentence,
                                                   {"status": response.status,
                                                    "retry_after": retry_after,
                                                    "pause_seconds": pause.seconds}),

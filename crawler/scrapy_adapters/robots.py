@@ -57,7 +57,7 @@ class RobotsGateMiddleware:
         snapshot = await self.snapshot(f"{parts.scheme}://{parts.netloc}", parts.hostname or "")
         decision = robots_gate.check(snapshot, request_path(request.url), self.context.token,
                                      self.ai_tokens, self.max_gap, for_item=not internal)
-        self.context.record(request.url, decision, request.meta,
+        self.context.effects.decide(request.url, decision, request.meta,
                             kind=request.meta.get(meta.KIND, "page"))
         if not decision.allowed:
             raise Refused(f"[robots/{decision.reason}] {decision.sentence}")
@@ -100,8 +100,7 @@ class RobotsGateMiddleware:
             snapshot = replace(snapshot, licenses=tuple(licenses))
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"compliance/robots_fetch/{snapshot.outcome}")
-        self.context.ledger.record(url, _fetch_decision(snapshot), kind="robots",
-                                   purpose=self.context.purpose)
+        self.context.effects.note(url, _fetch_decision(snapshot), kind="robots")
         return snapshot
 
 

@@ -67,7 +67,7 @@ class SiteSignalsMiddleware:
         request.meta[meta.SITE_SIGNALS] = signals  # the item gate judges with what was read now
         if signals.errors:
             decision = signals.unreadable()
-            self.context.record(request.url, decision, request.meta,
+            self.context.effects.decide(request.url, decision, request.meta,
                                 kind=request.meta.get(meta.KIND, "page"))
             raise Refused(f"[optout/optout_unknown] {decision.sentence}")
 
@@ -88,9 +88,9 @@ class SiteSignalsMiddleware:
                     errors[site_file.path] = f"HTTP {response.status}"
             state = ("unreadable" if site_file.path in errors
                      else "read" if site_file.name in found else "absent")
-            self.context.ledger.record(url, Decision(
+            self.context.effects.note(url, Decision(
                 optout_gate.GATE, state != "unreadable", f"signal_file_{state}",
                 f"{site_file.path} {state}"
                 + (f": {errors[site_file.path]}" if site_file.path in errors else "."),
-                {}), kind="signal-file", purpose=self.context.purpose)
+                {}), kind="signal-file")
         return SiteSignals(origin, time.time(), found, errors)

@@ -70,7 +70,7 @@ class CorpusSpider(SitemapSpider):
                                 "alt": " ".join(img.attrib.get("alt", "").split())})
         for link in self.link_extractor.extract_links(response):
             if url_has_any_extension(link.url, NOT_FOLLOWED):
-                self.context.record(link.url, Decision.deny(
+                self.context.effects.record(link.url, Decision.deny(
                     "spider", "not_followed", "Links to non-HTML files are not followed."),
                     kind="page")
                 continue

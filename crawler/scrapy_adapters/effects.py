@@ -1,0 +1,151 @@
+"""The effects of a crawl's decisions, all in one place.
+
+Gates decide: pure code in :mod:`crawler.gates`, called by the Scrapy adapters that gather
+its inputs. This module applies what they decided, and nothing else in a crawl writes to
+the ledger or the store or removes anything from it:
+
+- :meth:`Effects.record`: one ledger line and a stats counter; with a request's meta, the
+  decision also joins the chain the item's sidecar will show. Never removes anything.
+  (:meth:`Effects.note`: a ledger line alone, for how a control file was read.)
+- :meth:`Effects.decide`: :meth:`record`, and when a refusal withdraws consent for what this
+  crawl's purpose stored from that URL (a new opt-out, a robots.txt disallow, a policy that
+  no longer allows the path or purpose: :data:`~crawler.retention.WITHDRAWING_REASONS`),
+  removes it (delete or quarantine, with its own ledger line). Other purposes' records stay.
+- :meth:`Effects.store_item`: builds the sidecar, commits content and sidecar, and ledgers the
+  outcome (stored, recorded for this purpose, unchanged, or ``store_error``).
+- :meth:`Effects.open_run`: before the first request, removes what a ToS review no longer
+  permits for this purpose and everything of retired policies, then indexes what this
+  purpose has stored (for :meth:`decide`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from crawler import sidecar
+from crawler.gates.decision import Decision
+from crawler.items import CorpusItem
+from crawler.ledger import Ledger
+from crawler.policy.model import SitePolicy
+from crawler.policy.registry import PolicyRegistry
+from crawler.purge import Purger
+from crawler.retention import WITHDRAWING_REASONS, prohibited_sites, retired_sites
+from crawler.scrapy_adapters.meta import DECISIONS
+from crawler.storage.base import Committed, Store, StoreError, StoreItem
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger("crawler.compliance")
+
+STORE_GATE = "store"
+#: ledger sentence by (new for this purpose, content newly written)
+_STORED_SENTENCES = {
+    (True, True): "Stored with its license sidecar.",
+    (True, False): "Content already stored for another purpose: recorded for this purpose "
+                   "too, nothing rewritten.",
+    (False, False): "Already stored (same content): nothing written.",
+    (False, True): "Already stored (same content): nothing written.",
+}
+
+
+class Effects:
+    def __init__(self, ledger: Ledger, store: Store, purpose: str, run_id: str,
+                 purger: Purger | None = None, crawler: Crawler | None = None):
+        self.ledger, self.store, self.purger = ledger, store, purger
+        self.purpose, self.run_id, self.crawler = purpose, run_id, crawler
+        #: url → versions stored for this crawl's purpose (what :meth:`decide` may withdraw)
+        self.stored: dict[str, list[dict[str, Any]]] = {}
+
+    def record(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,
+               **context: Any) -> None:
+        """Ledger line, stats counter and (for denials) a debug log line for one decision;
+        with ``meta`` (a request's), the decision also joins the item's chain."""
+        if meta is not None:
+            meta.setdefault(DECISIONS, []).append(decision.summary())
+        self.ledger.record(url, decision, purpose=self.purpose, **context)
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(
+                f"compliance/{decision.gate}/{'allow' if decision.allowed else decision.reason}")
+        if not decision.allowed:
+            logger.debug("%s [%s/%s] %s", url, decision.gate, decision.reason, decision.sentence)
+
+    def note(self, url: str, decision: Decision, **context: Any) -> None:
+        """A ledger line only: how a control file (robots.txt, a site file) was read."""
+        self.ledger.record(url, decision, purpose=self.purpose, **context)
+
+    def decide(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,
+               **context: Any) -> None:
+        """A gate's decision about ``url``: recorded, and applied to what is stored."""
+        self.record(url, decision, meta, **context)
+        if not decision.allowed and decision.reason in WITHDRAWING_REASONS and url in self.stored:
+            self._withdraw(url, decision)
+
+    def _withdraw(self, url: str, decision: Decision) -> None:
+        if self.purger is None:
+            return
+        for entry in self.stored.pop(url, []):
+            self.purger.remove(entry, "consent_withdrawn", f"{decision.gate}/{decision.reason} "
+                               f"on re-crawl: {decision.sentence}", purpose=self.purpose)
+
+    def store_item(self, item: CorpusItem, policy: SitePolicy) -> Committed:
+        """Commit a gated item with its sidecar; a store failure is ledgered, then raised."""
+        assert item.license is not None
+        host = urlsplit(item.url).hostname or ""
+        digest = hashlib.sha256(item.body).hexdigest()
+        # (Measured: a worker thread for this made crawls slower: the sidecar and JSON work
+        # holds the GIL and contends with the reactor.)
+        card = sidecar.build(
+            url=item.url, kind=item.kind, content_type=item.content_type, sha256=digest,
+            size=len(item.body), fetched_at=item.fetched_at, status=item.status,
+            chosen=item.license, statements=item.statements, title=item.title,
+            creator=item.creator, policy=policy, purpose=self.purpose, robots=item.robots,
+            decisions=item.decisions, run_id=self.run_id, page_url=item.page_url)
+        spdx = card["license"]["spdx"]
+        try:
+            committed = self.store.put(StoreItem(
+                url=item.url, host=host, kind=item.kind, content=item.body,
+                content_type=item.content_type, sha256=digest, sidecar=card,
+                manifest_extra={"spdx": spdx, "policy": policy.name, "run_id": self.run_id},
+                purpose=self.purpose))
+        except StoreError as exc:
+            self.record(item.url, Decision.deny(STORE_GATE, "store_error", str(exc)),
+                        kind=item.kind, policy=policy.name)
+            raise
+        if committed.new:
+            self.stored.setdefault(item.url, []).append(
+                {"url": item.url, "sha256": digest, "kind": item.kind, "host": host,
+                 "content": committed.content_path, "sidecar": committed.sidecar_path,
+                 "purposes": [self.purpose]})
+        self.record(item.url, Decision.allow(
+            STORE_GATE, _STORED_SENTENCES[committed.new, committed.content_new],
+            content=committed.content_path, sidecar=committed.sidecar_path, sha256=digest,
+            new=committed.new, spdx=spdx), kind=item.kind, policy=policy.name)
+        return committed
+
+    def open_run(self, registry: PolicyRegistry) -> None:
+        """Withdrawals that need no request, then the index :meth:`decide` works from."""
+        entries = self.store.entries()
+        if self.purger is not None:
+            withdrawn = self.purger.remove_all(
+                prohibited_sites(entries, registry, self.purpose), "consent_withdrawn",
+                purpose=self.purpose)
+            if withdrawn:
+                logger.warning("compliance: %d stored item(s) removed: their site's ToS review "
+                               "no longer permits %s", withdrawn, self.purpose)
+            retired = self.purger.remove_all(retired_sites(entries, registry), "policy_retired")
+            if retired:
+                logger.warning("compliance: %d stored item(s) removed: their policy is retired",
+                               retired)
+            entries = self.store.entries()
+        self.stored = {}
+        for entry in entries:
+            if self.purpose in entry.get("purposes", ()):
+                self.stored.setdefault(entry["url"], []).append(entry)
+
+    def close(self) -> None:
+        self.store.close()
+        self.ledger.close()
