@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 
 from crawler.policy.loader import PolicyError, load_policies
-from crawler.policy.model import PURPOSES
+from crawler.purposes import PURPOSES
 from crawler.run import run_crawl
 from crawler.signals.site_files import SiteFileError
 from crawler.storage.base import READ, WRITE, Store, StoreError

@@ -25,10 +25,11 @@ Filters
       Empty means every license.
     * ``purpose``: the use the export is for. An item is exported for purpose P only when
 
-      1. it was *crawled* under a purpose that covers P (:data:`PURPOSE_COVERS`): a commercial
-         crawl passed the stricter gates (ToS allows all AI training, license accepted for
-         commercial use), so it also serves research; a research crawl never serves a
-         commercial export, because the site's policy or ToS may allow research only;
+      1. it was *crawled* under a purpose that covers P (:data:`crawler.purposes.COVERS`):
+         a commercial crawl passed the stricter gates (ToS allows all AI training, license
+         accepted for commercial use), so it also serves research; a research crawl never
+         serves a commercial export, because the site's policy or ToS may allow research
+         only;
       2. the ToS verdict recorded in the sidecar permits P (``prohibited`` never,
          ``research-only`` only for research), a second check on the same decision;
       3. its license permits P: for ``commercial`` the license must be a known SPDX id
@@ -63,18 +64,17 @@ from typing import IO, Any, Literal
 
 from crawler.dataset.card import CARD, render_card
 from crawler.dataset.report import CardStats, ExportReport
-from crawler.dataset.selection import PURPOSE_COVERS, license_selected, purpose_problem
+from crawler.dataset.selection import license_selected, purpose_problem
 from crawler.dataset.shards import ATTRIBUTIONS, RECORD_FIELDS, SCHEMA, SHARD_PREFIX, Shards
 from crawler.dataset.text import extract_text
 from crawler.durable import fsync_path
-from crawler.policy.model import PURPOSES
+from crawler.purposes import PURPOSES
 from crawler.signals.licenses import BY, lookup_spdx
 from crawler.storage.base import Store, StoreError
 
 __all__ = [
     "FORMATS",
     "KINDS",
-    "PURPOSE_COVERS",
     "RECORD_FIELDS",
     "SCHEMA",
     "ExportError",

@@ -1,8 +1,8 @@
 """Scrapy settings of the project (``scrapy.cfg`` points here).
 
 Everything compliance-specific is wired by :class:`crawler.scrapy_adapters.addon.ComplianceAddon`
-from the ``COMPLIANCE_*`` settings below, so a user's own Scrapy project can enable the
-same gates by adding the addon to its ``ADDONS``.
+from the ``COMPLIANCE_*`` settings (defaults in :mod:`crawler.compliance_settings`), so a
+user's own Scrapy project can enable the same gates by adding the addon to its ``ADDONS``.
 """
 
 BOT_NAME = "compliance-crawler"
@@ -11,16 +11,8 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 ADDONS = {"crawler.scrapy_adapters.addon.ComplianceAddon": 0}
 
-# The product token robots.txt groups are matched against, and the User-Agent sent.
-COMPLIANCE_ROBOTS_TOKEN = "compliance-crawler"
+# The User-Agent sent (robots.txt groups are matched against COMPLIANCE_ROBOTS_TOKEN).
 USER_AGENT = "compliance-crawler/0.1 (+https://github.com/compliance-crawler; research corpus)"
-
-COMPLIANCE_POLICIES = "policies"
-COMPLIANCE_PURPOSE = None  # research | commercial: required
-COMPLIANCE_SITES: list[str] = []  # narrow the crawl to these hosts / policy names
-COMPLIANCE_STORE = "corpus"
-COMPLIANCE_LEDGER = None  # default: <store>/ledger.jsonl
-COMPLIANCE_STORE_FSYNC = True
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False

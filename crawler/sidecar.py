@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.policy.model import PURPOSES, SitePolicy
+from crawler.policy.model import SitePolicy
+from crawler.purposes import PURPOSES, license_permits
 from crawler.signals.license_detect import DETECTOR_VERSION, NOTICE, LicenseEvidence
 from crawler.signals.license_model import License
 
@@ -18,7 +19,7 @@ def permits(lic: License, policy: SitePolicy) -> dict[str, dict[str, bool]]:
     """Per purpose: what the license itself allows, and whether the policy accepts it."""
     out = {}
     for purpose in PURPOSES:
-        use = purpose != "commercial" or lic.allows_commercial
+        use = license_permits(lic, purpose)
         out[purpose] = {
             "license_allows_use": use,
             "license_allows_adaptations": use and lic.allows_derivatives,

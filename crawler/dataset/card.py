@@ -9,7 +9,7 @@ import yaml
 from crawler.dataset.report import CardStats, ExportReport
 from crawler.dataset.shards import ATTRIBUTIONS, RECORD_FIELDS, SHARD_PREFIX, Shards
 from crawler.jsonl import utcnow
-from crawler.policy.model import PURPOSES
+from crawler.purposes import PURPOSES
 from crawler.signals.licenses import BY, NC, ND, SA
 
 CARD = "README.md"

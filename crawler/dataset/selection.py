@@ -10,13 +10,8 @@ from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
+from crawler.purposes import COVERS, RESEARCH, license_permits, verdict_permits
 from crawler.signals.licenses import NC, lookup_spdx
-
-#: export purpose -> crawl purposes whose items may serve it
-PURPOSE_COVERS: dict[str, frozenset[str]] = {
-    "research": frozenset({"research", "commercial"}),
-    "commercial": frozenset({"commercial"}),
-}
 
 
 def license_selected(spdx: str, patterns: list[str]) -> bool:
@@ -24,25 +19,17 @@ def license_selected(spdx: str, patterns: list[str]) -> bool:
     return not patterns or any(fnmatchcase(spdx.upper(), p) for p in patterns)
 
 
-def _tos_permits(verdict: str | None, purpose: str) -> bool:
-    """Mirror of :meth:`crawler.policy.model.ToSReview.permits` for the recorded AI verdict."""
-    if verdict == "allowed":
-        return True
-    return verdict == "research-only" and purpose == "research"
-
-
 def purpose_problem(card: Mapping[str, Any], spdx: str, obligations: list[str],
                     purpose: str) -> str | None:
     """Why an item may not serve ``purpose`` (a skip reason), or None when it may."""
     crawled = card.get("purpose")
-    if crawled not in PURPOSE_COVERS.get(purpose, frozenset({purpose})):
+    if crawled not in COVERS.get(purpose, frozenset({purpose})):
         return "purpose_not_covered"
-    if not _tos_permits((card.get("policy") or {}).get("tos_ai_training"), purpose):
+    if not verdict_permits((card.get("policy") or {}).get("tos_ai_training"), purpose):
         return "tos_forbids_purpose"
-    if purpose != "research":
-        lic = lookup_spdx(spdx)
-        if lic is None:
-            return "license_unknown"
-        if not lic.allows_commercial or NC in obligations:
-            return "license_forbids_purpose"
+    lic = lookup_spdx(spdx)
+    if purpose != RESEARCH and lic is None:
+        return "license_unknown"
+    if not license_permits(lic, purpose) or (purpose != RESEARCH and NC in obligations):
+        return "license_forbids_purpose"
     return None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from crawler import purposes
 from crawler.pathpattern import PathPattern
 from crawler.signals.spdx_ids import lookup_spdx
 from crawler.urlpath import canonical_path
@@ -18,13 +19,9 @@ from crawler.urlpath import canonical_path
 class Verdict(StrEnum):
     """Outcome of a terms-of-service review, for crawling and for AI training."""
 
-    ALLOWED = "allowed"
-    RESEARCH_ONLY = "research-only"
-    PROHIBITED = "prohibited"
-
-
-#: Purposes a crawl can declare. ``research-only`` ToS verdicts admit only ``research``.
-PURPOSES = ("research", "commercial")
+    ALLOWED = purposes.ALLOWED
+    RESEARCH_ONLY = purposes.RESEARCH_ONLY
+    PROHIBITED = purposes.PROHIBITED
 
 
 @dataclass(frozen=True)
@@ -38,12 +35,7 @@ class ToSReview:
 
     def permits(self, purpose: str) -> bool:
         """True when both verdicts admit ``purpose``."""
-        for verdict in (self.crawling, self.ai_training):
-            if verdict is Verdict.PROHIBITED:
-                return False
-            if verdict is Verdict.RESEARCH_ONLY and purpose != "research":
-                return False
-        return True
+        return all(purposes.verdict_permits(v, purpose) for v in (self.crawling, self.ai_training))
 
 
 @dataclass(frozen=True)
@@ -77,12 +69,8 @@ class LicenseRules:
     def accepted(self, spdx: str, purpose: str) -> bool:
         """Listed for ``purpose``; and never an NC license for a commercial purpose, whatever
         the list says (a policy that lists one loads, but the listing has no effect)."""
-        if spdx not in self.accept.get(purpose, frozenset()):
-            return False
-        if purpose == "commercial":
-            lic = lookup_spdx(spdx)
-            return lic is None or lic.allows_commercial
-        return True
+        return (spdx in self.accept.get(purpose, frozenset())
+                and purposes.license_permits(lookup_spdx(spdx), purpose))
 
 
 @dataclass(frozen=True)

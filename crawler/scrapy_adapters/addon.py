@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 
+from crawler.compliance_settings import DEFAULTS
 from crawler.ledger import Ledger, default_ledger_path
-from crawler.policy.model import PURPOSES
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness
-from crawler.purge import PURGE, QUARANTINE, Purger
+from crawler.purge import QUARANTINE, Purger
+from crawler.purposes import PURPOSES
 from crawler.scrapy_adapters import redact
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.effects import Effects
@@ -62,14 +63,6 @@ DOWNLOAD_HANDLERS = {scheme: f"{_PKG}.politeness.PoliteDownloadHandler"
                      for scheme in ("http", "https")}
 
 
-#: defaults of the COMPLIANCE_* settings, so the addon works the same in any Scrapy project
-DEFAULTS = {
-    "COMPLIANCE_POLICIES": "policies", "COMPLIANCE_STORE": "corpus",
-    "COMPLIANCE_STORE_FSYNC": True, "COMPLIANCE_ROBOTS_TOKEN": "compliance-crawler",
-    "COMPLIANCE_SITES": [], "COMPLIANCE_WITHDRAWAL": "purge",
-}
-
-
 class ComplianceConfigError(ValueError):
     pass
 
@@ -107,9 +100,9 @@ class ComplianceAddon:
             registry=registry, purpose=purpose, effects=effects,
             token=settings["COMPLIANCE_ROBOTS_TOKEN"], run_id=run_id,
             politeness=Politeness(
-                backoff_base=settings.getfloat("COMPLIANCE_BACKOFF_BASE", 2.0),
-                backoff_cap=settings.getfloat("COMPLIANCE_BACKOFF_CAP", 300.0),
-                park_after=settings.getint("COMPLIANCE_PARK_AFTER", 5)))
+                backoff_base=settings.getfloat("COMPLIANCE_BACKOFF_BASE"),
+                backoff_cap=settings.getfloat("COMPLIANCE_BACKOFF_CAP"),
+                park_after=settings.getint("COMPLIANCE_PARK_AFTER")))
         self.context.attach(self.crawler)
         try:
             self.context.site_files = site_files.configured(
@@ -147,7 +140,7 @@ class ComplianceAddon:
     def _withdrawal(settings: BaseSettings) -> tuple[str, Store | None]:
         """What a withdrawal of consent does (``COMPLIANCE_WITHDRAWAL``) and, for
         ``quarantine``, the store it moves items to."""
-        mode = settings.get("COMPLIANCE_WITHDRAWAL", PURGE)
+        mode = settings.get("COMPLIANCE_WITHDRAWAL")
         if mode != QUARANTINE:
             return mode, None
         return mode, open_store(settings["COMPLIANCE_STORE"].rstrip("/") + "/quarantine",

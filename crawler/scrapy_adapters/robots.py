@@ -34,10 +34,10 @@ class RobotsGateMiddleware:
         self.crawler = crawler
         self.context = context
         settings = crawler.settings
-        self.ttl = settings.getfloat("COMPLIANCE_ROBOTS_TTL", 86400.0)
-        self.error_ttl = settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL", 600.0)
-        self.timeout = settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT", 30.0)
-        self.max_gap = settings.getfloat("COMPLIANCE_MAX_CRAWL_DELAY", 60.0)
+        self.ttl = settings.getfloat("COMPLIANCE_ROBOTS_TTL")
+        self.error_ttl = settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL")
+        self.timeout = settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT")
+        self.max_gap = settings.getfloat("COMPLIANCE_MAX_CRAWL_DELAY")
         self.ai_tokens = tuple(settings.getlist("COMPLIANCE_AI_TOKENS")
                                or DEFAULT_AI_TRAINING_TOKENS)
         self._cache: OriginCache[RobotsSnapshot] = OriginCache(

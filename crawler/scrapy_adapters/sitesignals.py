@@ -46,9 +46,9 @@ class SiteSignalsMiddleware:
     def __init__(self, crawler: Crawler, context: ComplianceContext):
         self.crawler = crawler
         self.context = context
-        ttl = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TTL", 86400.0)
-        error_ttl = crawler.settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL", 600.0)
-        self.timeout = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT", 30.0)
+        ttl = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TTL")
+        error_ttl = crawler.settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL")
+        self.timeout = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT")
         self._cache: OriginCache[SiteSignals] = OriginCache(
             lambda signals, now: signals.expired(now, ttl, error_ttl))
 
