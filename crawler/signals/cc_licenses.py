@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from crawler.signals.license_model import BY, CC_BASE, NC, ND, OBLIGATION_TOKENS, License
+from crawler.signals.license_model import BY, CC_BASE, NC, ND, OBLIGATION_TOKENS, License, UseTerms
 
 __all__ = [
     "CC_ALIASES",
@@ -31,7 +31,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class UnversionedCC:
+class UnversionedCC(UseTerms):
     """A CC link without a version, e.g. ``https://creativecommons.org/licenses/by-nc/``.
 
     The family (CC "unit": ``by-nc``, ``by-sa``, ``zero``, ...) is known, the license is not, so
@@ -54,13 +54,6 @@ class UnversionedCC:
     def name(self) -> str:
         return f"Creative Commons {_UNIT_TITLES[self.family]} (version unknown)"
 
-    @property
-    def allows_commercial(self) -> bool:
-        return NC not in self.obligations
-
-    @property
-    def allows_derivatives(self) -> bool:
-        return ND not in self.obligations
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,18 +22,9 @@ CC_HOST: Final = "creativecommons.org"
 CC_BASE: Final = "https://creativecommons.org/"
 
 
-@dataclass(frozen=True)
-class License:
-    """One concrete license.
+class UseTerms:
+    """What a set of ``obligations`` allows; shared by a license and a versionless family."""
 
-    ``obligations`` is a subset of {"BY", "SA", "NC", "ND"}: BY = attribution / notice must be kept,
-    SA = derivatives must carry the same (or a compatible) license (copyleft), NC = no commercial
-    use, ND = no derivatives. Public-domain tools (CC0, PDM, PDDC, PDDL) have none.
-    """
-
-    spdx: str
-    url: str
-    name: str
     obligations: frozenset[str]
 
     @property
@@ -45,6 +36,21 @@ class License:
     def allows_derivatives(self) -> bool:
         """False for NoDerivatives licenses."""
         return ND not in self.obligations
+
+
+@dataclass(frozen=True)
+class License(UseTerms):
+    """One concrete license.
+
+    ``obligations`` is a subset of {"BY", "SA", "NC", "ND"}: BY = attribution / notice must be kept,
+    SA = derivatives must carry the same (or a compatible) license (copyleft), NC = no commercial
+    use, ND = no derivatives. Public-domain tools (CC0, PDM, PDDC, PDDL) have none.
+    """
+
+    spdx: str
+    url: str
+    name: str
+    obligations: frozenset[str]
 
     @property
     def requires_attribution(self) -> bool:
