@@ -56,6 +56,23 @@ def _parse_lines(data: bytes, where: Path) -> list[dict[str, Any]]:
     return records
 
 
+def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The complete records of ``path`` one by one, without holding the file in memory."""
+    path = Path(path)
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return
+    with fh:
+        for number, line in enumerate(fh, 1):
+            if not line.endswith(b"\n") or not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except ValueError:
+                logger.warning("%s: skipping a line that is not JSON (line %d)", path, number)
+
+
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     """Every complete record of ``path`` ([] when it does not exist)."""
     return read_jsonl_from(path, 0)[0]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from crawler.jsonl import read_jsonl
+from crawler.jsonl import iter_jsonl
 
 
 @dataclass
@@ -28,11 +27,9 @@ class RunSummary:
         return out
 
 
-def summarize(ledger: str | Path, run_id: str | None = None) -> RunSummary:
-    records: list[dict[str, Any]] = read_jsonl(ledger)
-    run_id = run_id or (records[-1]["run_id"] if records else "")
+def summarize(ledger: str | Path, run_id: str) -> RunSummary:
     summary = RunSummary(run_id, str(ledger))
-    for rec in records:
+    for rec in iter_jsonl(ledger):  # streamed: a ledger can be far larger than memory
         if rec["run_id"] != run_id or rec.get("kind") == "robots":  # control files, not items
             continue
         if rec["decision"] == "deny":
@@ -46,3 +43,4 @@ def summarize(ledger: str | Path, run_id: str | None = None) -> RunSummary:
             else:
                 summary.already_stored += 1
     return summary
+

@@ -57,7 +57,9 @@ class Effects:
                  purger: Purger | None = None, crawler: Crawler | None = None):
         self.ledger, self.store, self.purger = ledger, store, purger
         self.purpose, self.run_id, self.crawler = purpose, run_id, crawler
-        #: url → versions stored for this crawl's purpose (what :meth:`decide` may withdraw)
+        #: url → versions stored for this crawl's purpose by earlier runs (what :meth:`decide`
+        #: may withdraw: a URL is fetched once per run, so this run's own items need no
+        #: entry, and nothing per item stays referenced after it is stored)
         self.stored: dict[str, list[dict[str, Any]]] = {}
 
     def record(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,
@@ -115,11 +117,6 @@ class Effects:
             self.record(item.url, Decision.deny(STORE_GATE, "store_error", str(exc)),
                         kind=item.kind, policy=policy.name)
             raise
-        if committed.new:
-            self.stored.setdefault(item.url, []).append(
-                {"url": item.url, "sha256": digest, "kind": item.kind, "host": host,
-                 "content": committed.content_path, "sidecar": committed.sidecar_path,
-                 "purposes": [self.purpose]})
         self.record(item.url, Decision.allow(
             STORE_GATE, _STORED_SENTENCES[committed.new, committed.content_new],
             content=committed.content_path, sidecar=committed.sidecar_path, sha256=digest,

@@ -16,6 +16,7 @@ is listed again when re-stored, and content is removed only when no purpose is l
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -77,13 +78,26 @@ def _remove_dead_staging(staging: Path) -> None:
             os.close(fd)
 
 
+#: the few distinct purpose sets, shared by every listed version that has them
+_PURPOSE_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _key(url: str, sha256: str) -> int:
+    """A compact key for a version (64 bits of its URL and content hash): the listed set
+    stays small however many versions a store holds."""
+    digest = hashlib.blake2b(f"{url}\0{sha256}".encode("utf-8", "surrogatepass"),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
 class LocalStore:
     def __init__(self, root: str | Path, fsync: bool = True, mode: str = CREATE):
         self.base = Path(root).resolve()
         self.root = str(self.base)
         self.fsync = fsync
         self.readonly = mode == READ
-        self._listed: dict[tuple[str, str], set[str]] = {}  # version -> purposes
+        #: version key (see _key) → the purposes it is listed for
+        self._listed: dict[int, frozenset[str]] = {}
         self._offset = 0
         self._manifest: AppendLog | None = None
         self._suppressions: AppendLog | None = None
@@ -126,16 +140,26 @@ class LocalStore:
         """Apply the manifest lines appended since the last look (lock held)."""
         events, self._offset = read_jsonl_from(self.base / MANIFEST, self._offset)
         for event in events:
-            key = (event["url"], event["sha256"])
+            key = _key(event["url"], event["sha256"])
             purpose = event.get("purpose") or ""
             if event.get("event", "commit") == "delete":
-                purposes = self._listed.get(key)
-                if purposes is not None and purpose:
-                    purposes.discard(purpose)
-                if purposes is not None and (not purpose or not purposes):
-                    del self._listed[key]
+                self._unlist(key, purpose or None)
             else:
-                self._listed.setdefault(key, set()).add(purpose)
+                self._list(key, purpose)
+
+    def _list(self, key: int, purpose: str) -> None:
+        purposes = self._listed.get(key, frozenset())
+        if purpose not in purposes:
+            more = purposes | {purpose}
+            self._listed[key] = _PURPOSE_SETS.setdefault(more, more)
+
+    def _unlist(self, key: int, purpose: str | None) -> bool:
+        """Remove ``purpose`` (None: all) from a version; True when others remain."""
+        listed = self._listed.pop(key, frozenset())
+        rest = listed - {purpose} if purpose else frozenset()
+        if rest:
+            self._listed[key] = _PURPOSE_SETS.setdefault(rest, rest)
+        return bool(rest)
 
     def put(self, item: StoreItem) -> Committed:
         manifest = self._writable()
@@ -145,7 +169,7 @@ class LocalStore:
             raise StoreError(f"refusing key outside the store: {rel_dir}")
         name = f"content.{extension_for(item.content_type)}"
         content, sidecar = f"{rel_dir}/{name}", f"{rel_dir}/{name}{SIDECAR_SUFFIX}"
-        key = (item.url, item.sha256)
+        key = _key(item.url, item.sha256)
         try:
             staged = None if final.exists() else self._stage(item, name)
             with manifest.locked():
@@ -157,7 +181,7 @@ class LocalStore:
                     return Committed(rel_dir, content, sidecar, new=False,
                                      content_new=content_new)
                 manifest.write_locked(item.commit_event(content, sidecar))
-                self._listed.setdefault(key, set()).add(item.purpose)
+                self._list(key, item.purpose)
         except OSError as exc:
             raise StoreError(f"local store write failed for {item.url}: {exc}") from exc
         finally:
@@ -209,17 +233,13 @@ class LocalStore:
         manifest lock, so no writer re-lists the version in between."""
         manifest = self._writable()
         folder = self._path(entry["content"]).parent
-        key = (entry["url"], entry["sha256"])
+        key = _key(entry["url"], entry["sha256"])
         try:
             with manifest.locked():
                 self._catch_up()
                 manifest.write_locked(delete_event(entry, reason, purpose))
-                purposes = self._listed.get(key, set())
-                if purpose:
-                    purposes.discard(purpose)
-                if purpose and purposes:
+                if self._unlist(key, purpose):
                     return  # stored for other purposes too: the content stays
-                self._listed.pop(key, None)
                 shutil.rmtree(folder, ignore_errors=False)
         except FileNotFoundError:
             pass
