@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-memory clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,9 @@ bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/decisions.py
+
+bench-memory: $(STAMP)
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) corpus .pytest_cache

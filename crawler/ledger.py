@@ -8,6 +8,9 @@ from typing import Any
 from crawler.gates.decision import Decision
 from crawler.jsonl import AppendLog, utcnow
 
+#: format version of a ledger line (``"v"``), raised when a field changes meaning
+LEDGER_VERSION = 1
+
 
 def default_ledger_path(store_root: str) -> Path:
     """``<store>/ledger.jsonl`` for a local store; for a remote one, ``./ledger.jsonl``."""
@@ -21,8 +24,8 @@ class Ledger:
         self.path = self._log.path
 
     def record(self, url: str, decision: Decision, **context: Any) -> dict[str, Any]:
-        entry = {"time": utcnow(), "run_id": self.run_id, "url": url, **decision.as_record(),
-                 **context}
+        entry = {"v": LEDGER_VERSION, "time": utcnow(), "run_id": self.run_id, "url": url,
+                 **decision.as_record(), **context}
         self._log.append(entry)
         return entry
 

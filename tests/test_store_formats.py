@@ -62,3 +62,18 @@ def test_release_one_store_takes_new_writes(tmp_path: Path) -> None:
     [after] = [e for e in store.entries() if e["url"] == entry["url"]]
     assert after["purposes"] == ["commercial"] and store.read(after["content"]) == content
     store.close()
+
+
+def test_ledger_lines_carry_their_format_version(tmp_path: Path) -> None:
+    from crawler.gates.decision import Decision
+    from crawler.jsonl import read_jsonl
+    from crawler.ledger import LEDGER_VERSION, Ledger
+
+    ledger = Ledger(tmp_path / "ledger.jsonl", "run")
+    ledger.record("http://a.test/", Decision.allow("allowlist", "ok"))
+    ledger.close()
+    [line] = read_jsonl(tmp_path / "ledger.jsonl")
+    assert line["v"] == LEDGER_VERSION == 1
+    # lines written before the field existed read the same way
+    old = json.loads((FIXTURE / "ledger.jsonl").read_text().splitlines()[0])
+    assert "v" not in old and {"time", "run_id", "url", "gate", "reason"} <= set(old)

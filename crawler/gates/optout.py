@@ -81,3 +81,11 @@ def page_media_optout(signals: Sequence[OptOutSignal]) -> bool:
     images it embeds, so that the crawler does not fetch them at all?"""
     return any(s.state == OPTOUT and s.signal in ROBOTS_DIRECTIVE_SIGNALS
                and s.detail.get("directive") in ("noai", "noimageai") for s in signals)
+
+
+def unreadable(errors: dict[str, str]) -> Decision:
+    """The site's opt-out files could not be read: its items are excluded until they can."""
+    what = "; ".join(f"{name}: {why}" for name, why in errors.items())
+    return Decision.deny(GATE, "optout_unknown",
+                         f"The site's opt-out files could not be read ({what}): its items "
+                         "are excluded until they can be.", files=errors)

@@ -20,16 +20,16 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter, is_item
-from parsel import Selector
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
+from crawler.gates import item_chain
 from crawler.gates import license as license_gate
 from crawler.gates import optout as optout_gate
 from crawler.gates.decision import Decision
+from crawler.gates.item_chain import CONTENT_GATE
 from crawler.items import CorpusItem
-from crawler.policy.model import SitePolicy
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent
 from crawler.scrapy_adapters.response_item import corpus_item, response_headers
@@ -37,12 +37,9 @@ from crawler.scrapy_adapters.sitesignals import SiteSignals
 from crawler.signals import license_detect
 from crawler.signals import optout as optout_signals
 from crawler.signals.license_detect import LicenseEvidence
-from crawler.signals.optout import OptOutSignal
 
 logger = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-CONTENT_GATE = "content"
 
 
 class _PageState:
@@ -161,88 +158,33 @@ class ItemGateMiddleware(ContextComponent):
             return False
 
     def __judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
-        """Run the item gates in order; the first refusal ends the item's way."""
-        policy = self.context.registry.for_host(urlsplit(item.url).hostname or "")
-        selector = (response.selector if isinstance(response, TextResponse)
-                    and item.kind == "page" else None)
-        chosen: LicenseEvidence | None = None
-        for gate in ("content", "optout", "license"):
-            if gate == "content":
-                decision = _content_check(item, policy is not None, response,
-                                          self.context.control_paths)
-            elif gate == "optout":
-                site = response.meta.get(meta.SITE_SIGNALS)
-                if not isinstance(site, SiteSignals) or site.errors:
-                    decision = (site.unreadable() if isinstance(site, SiteSignals) else
-                                Decision.deny(optout_gate.GATE, "optout_unknown",
-                                              "The site's opt-out files were not read for "
-                                              "this fetch."))
-                else:
-                    signals = self._optout_signals(item, selector, site)
-                    decision = optout_gate.check(signals, item.kind)
-                    if item.kind == "page":
-                        state.media_optout = optout_gate.page_media_optout(signals)
-            else:
-                assert policy is not None
-                decision, chosen = self._license(item, response, selector, policy)
-            if decision is None:
-                continue
-            self.context.effects.decide(item.url, decision, kind=item.kind,
-                                policy=policy.name if policy else None)
+        """Run the item gates (:data:`crawler.gates.item_chain.ITEM_GATES`) over what this
+        response gives them; the first refusal ends the item's way."""
+        ctx = self.context
+        policy = ctx.registry.for_host(urlsplit(item.url).hostname or "")
+        site = response.meta.get(meta.SITE_SIGNALS)
+        read = isinstance(site, SiteSignals)
+        case = item_chain.ItemCase(
+            item, policy, ctx.purpose, ctx.token, response.url, ctx.control_paths,
+            selector=(response.selector if isinstance(response, TextResponse)
+                      and item.kind == "page" else None),
+            site_files=[(f, site.files.get(f.name)) for f in ctx.site_files] if read else None,
+            site_errors=site.errors if read else {}, honour_noindex=self.honour_noindex,
+            page_license=response.meta.get(meta.PAGE_LICENSE),
+            stated_image_licenses=response.meta.get(meta.IMAGE_LICENSE, ()))
+
+        def apply(decision: Decision) -> None:
+            ctx.effects.decide(item.url, decision, kind=item.kind,
+                               policy=policy.name if policy else None)
             item.decisions.append(decision.summary())
-            if not decision.allowed:
-                if item.kind == "page":
-                    state.failed_gate = decision.gate
-                return False
+
+        refused = item_chain.judge(case, apply)
+        if item.kind == "page" and case.media_optout:
+            state.media_optout = True
+        if refused is not None:
+            if item.kind == "page":
+                state.failed_gate = refused.gate
+            return False
         assert policy is not None
-        item.policy = policy.name
-        item.license = chosen
-        item.statements = decision.evidence.get("statements", [])
+        item.policy, item.license, item.statements = policy.name, case.chosen, case.statements
         return True
-
-    def _optout_signals(self, item: CorpusItem, selector: Selector | None,
-                        site: SiteSignals) -> list[OptOutSignal]:
-        """The item's own signals with the site files as read for this very fetch (a later
-        re-read of the files, in between, must not decide for it)."""
-        return optout_signals.item_signals(
-            item.kind, item.url, item.headers, token=self.context.token, selector=selector,
-            body=item.body if item.kind == "image" else None,
-            site_files=[(f, site.files.get(f.name)) for f in self.context.site_files],
-            honour_noindex=self.honour_noindex)
-
-    def _license(self, item: CorpusItem, response: Response, selector: Selector | None,
-                 policy: SitePolicy) -> tuple[Decision, LicenseEvidence | None]:
-        if item.kind == "page":
-            found = license_detect.detect(item.url, item.headers, selector)
-        else:
-            found = (license_detect.detect_image(item.url, item.headers, item.body)
-                     + list(response.meta.get(meta.IMAGE_LICENSE, [])))
-        fallback: list[LicenseEvidence] = []
-        page_license = response.meta.get(meta.PAGE_LICENSE)
-        if item.kind == "image" and policy.licenses.images_share_page_license and page_license:
-            fallback.append(page_license)
-        fallback += license_detect.from_policy(policy.licenses.default, policy.source)
-        return license_gate.check(found, fallback, policy, self.context.purpose, kind=item.kind)
-
-
-def _content_check(item: CorpusItem, has_policy: bool, response: Response,
-                   control_paths: tuple[str, ...]) -> Decision | None:
-    """Refusals before any signal is read: nothing here can be a corpus item."""
-    if not has_policy:  # only reachable for items a spider invents
-        return Decision.deny(CONTENT_GATE, "no_policy", "No policy covers the item's host.")
-    if item.url != response.url:  # the gates behind it judged the response, not this URL
-        return Decision.deny(CONTENT_GATE, "not_from_response",
-                             f"The item's URL is not the URL fetched ({response.url}).")
-    if urlsplit(item.url).path in control_paths:
-        return Decision.deny(CONTENT_GATE, "control_file",
-                             "A site's control files (robots.txt, ai.txt, tdmrep.json, ...) "
-                             "are read, never stored.")
-    if item.kind == "image" and not item.content_type.startswith("image/"):
-        return Decision.deny(CONTENT_GATE, "unsupported_content",
-                             f"Images must be image/*, not {item.content_type!r}.")
-    if not 200 <= item.status < 300:
-        return Decision.deny(CONTENT_GATE, "http_error", f"The server answered HTTP {item.status}.")
-    if item.kind == "page" and not item.content_type.startswith(HTML_TYPES):
-        return Decision.deny(CONTENT_GATE, "unsupported_content",
-                             f"Pages must be HTML, not {item.content_type!r}.")
-    return None

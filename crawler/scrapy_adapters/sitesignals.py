@@ -35,11 +35,6 @@ class SiteSignals:
     def expired(self, now: float, ttl: float, error_ttl: float) -> bool:
         return now - self.fetched_at >= (error_ttl if self.errors else ttl)
 
-    def unreadable(self) -> Decision:
-        what = "; ".join(f"{name}: {why}" for name, why in self.errors.items())
-        return Decision.deny(optout_gate.GATE, "optout_unknown",
-                             f"The site's opt-out files could not be read ({what}): its items "
-                             "are excluded until they can be.", files=self.errors)
 
 
 class SiteSignalsMiddleware:
@@ -66,7 +61,7 @@ class SiteSignalsMiddleware:
             lambda exc: SiteSignals(origin, time.time(), errors={"files": repr(exc)}))
         request.meta[meta.SITE_SIGNALS] = signals  # the item gate judges with what was read now
         if signals.errors:
-            decision = signals.unreadable()
+            decision = optout_gate.unreadable(signals.errors)
             self.context.effects.decide(request.url, decision, request.meta,
                                 kind=request.meta.get(meta.KIND, "page"))
             raise Refused(f"[optout/optout_unknown] {decision.sentence}")
