@@ -348,3 +348,25 @@ def test_user_spider_items_of_any_type_pass_the_gates(serve, tmp_path: Path) -> 
     assert not [r for r in exported if "noai" in r["url"] or "nolicense" in r["url"]]
     # a status the spider does not handle never reaches it: the drop is ledgered
     assert ("content", "http_error") in reasons(url("/gone"))
+
+
+def test_an_item_changed_after_the_gates_is_not_stored(serve, tmp_path: Path) -> None:
+    import os
+
+    server = serve({SITE: {"/keep": page("keep"), "/swap": page("swap")}})
+    policies, store = tmp_path / "policies", tmp_path / "corpus"
+    write_policy(policies, "site", SITE, [])
+    urls = ",".join(server.url(SITE, p) for p in ("/keep", "/swap"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "runspider",
+         str(REPO / "tests/spiders/tampering_spider.py"), "-a", f"urls={urls}",
+         "-s", f"COMPLIANCE_POLICIES={policies}", "-s", "COMPLIANCE_PURPOSE=research",
+         "-s", f"COMPLIANCE_STORE={store}"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO / "tests" / "spiders")},
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    entries = manifest_view(read_jsonl(store / "manifest.jsonl"))
+    assert {e["url"] for e in entries} == {server.url(SITE, "/keep")}
+    reasons = {r["reason"] for r in read_jsonl(store / "ledger.jsonl")
+               if r["url"] == server.url(SITE, "/swap") and r["gate"] == "store"}
+    assert reasons == {"changed_after_gates"}

@@ -40,9 +40,10 @@ class ComplianceContext:
     #: requests made by the gates themselves to read control files (see control.py)
     internal: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet)
     #: the items the item gates passed, by id: (the object the spider yielded, the gated
-    #: corpus item to store for it). Kept alive, so an id is never reused while listed;
-    #: the store pipeline takes nothing else and lets nothing else through to the feeds
-    passed: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    #: corpus item to store for it, what the gates judged: see :func:`judged`). Kept
+    #: alive, so an id is never reused while listed; the store pipeline takes nothing else
+    #: and lets nothing else through to the feeds
+    passed: dict[int, tuple[Any, Any, tuple[Any, ...]]] = field(default_factory=dict)
     #: URLs and sites removed on request: never requested or stored again until lifted
     suppressions: Suppressions = field(default_factory=Suppressions)
     #: the site-level files read for every origin: the built-in ones and the crawl's own
@@ -64,6 +65,12 @@ class ComplianceContext:
         if context is None:
             raise RuntimeError("ComplianceAddon is not enabled (add it to the ADDONS setting)")
         return context
+
+
+def judged(item: Any) -> tuple[Any, ...]:
+    """What the gates judged of a corpus item: its URL, body, policy and license (the
+    objects themselves, so a pipeline that swaps one after the gates is caught)."""
+    return (item.url, item.body, item.policy, item.license)
 
 
 #: crawler -> its compliance context (weak: a finished crawler takes its context along)

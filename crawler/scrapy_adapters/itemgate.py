@@ -31,7 +31,7 @@ from crawler.gates.decision import Decision
 from crawler.gates.item_chain import CONTENT_GATE
 from crawler.items import CorpusItem
 from crawler.scrapy_adapters import meta
-from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent
+from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, judged
 from crawler.scrapy_adapters.response_item import corpus_item, response_headers
 from crawler.scrapy_adapters.sitesignals import SiteSignals
 from crawler.signals import license_detect
@@ -126,7 +126,7 @@ class ItemGateMiddleware(ContextComponent):
     def _pass_item(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
         kept = self._verdict(item, response, state)
         if kept:
-            self.context.passed[id(item)] = (item, item)
+            self.context.passed[id(item)] = (item, item, judged(item))
         return kept
 
     def _pass_own_item(self, obj: Any, response: Response, state: _PageState) -> bool:
@@ -144,7 +144,7 @@ class ItemGateMiddleware(ContextComponent):
             state.judged = (item, self._verdict(item, response, state))
         item, kept = state.judged
         if kept:
-            self.context.passed[id(obj)] = (obj, item)
+            self.context.passed[id(obj)] = (obj, item, judged(item))
         return kept
 
     def _judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:

@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
-from crawler.scrapy_adapters.context import ContextComponent
+from crawler.scrapy_adapters.context import ContextComponent, judged
 from crawler.scrapy_adapters.effects import STORE_GATE
 from crawler.storage.base import StoreError
 
@@ -29,7 +29,14 @@ class StorePipeline(ContextComponent):
 
     def process_item(self, item: Any) -> Any:
         ctx = self.context
-        yielded, gated = ctx.passed.pop(id(item), (None, None))
+        yielded, gated, seen = ctx.passed.pop(id(item), (None, None, ()))
+        if isinstance(gated, CorpusItem) and yielded is item and any(
+                now is not then for now, then in zip(judged(gated), seen, strict=True)):
+            ctx.effects.record(gated.url, Decision.deny(
+                STORE_GATE, "changed_after_gates", "A pipeline changed the item's URL, "
+                "content, policy or license after the gates judged it.",
+                item_type=type(item).__name__), kind=gated.kind)
+            raise DropItem(f"{gated.url} was changed after the item gates")
         if yielded is not item or not isinstance(gated, CorpusItem) \
                 or gated.license is None or gated.policy is None:
             url = _item_url(item)
