@@ -54,6 +54,22 @@ def test_toy_site_file_decides_items_and_fails_closed(serve, tmp_path: Path) -> 
         f.path for f in site_files.SITE_FILES], PATH]
 
 
+def test_a_site_file_parser_that_raises_fails_closed(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/.well-known/broken.txt": Route(b"x", content_type="text/plain"),
+                           "/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    result = _crawl(policies, tmp_path / "corpus",
+                    "COMPLIANCE_SITE_FILES=toy_signal.BROKEN_PARSER")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stored_urls() == set()
+    broken = server.url(SITE, "/.well-known/broken.txt")
+    assert ("optout", "signal_file_unreadable") in result.decisions(broken)
+    # the other site files were still read and recorded
+    assert ("optout", "signal_file_absent") in result.decisions(server.url(SITE, "/ai.txt"))
+    assert ("optout", "optout_unknown") in result.decisions(server.url(SITE, "/"))
+
+
 def test_a_bad_site_file_setting_is_one_clear_line(tmp_path: Path, serve) -> None:
     server = serve({SITE: {"/": page("home")}})
     policies = tmp_path / "policies"

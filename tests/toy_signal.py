@@ -35,3 +35,11 @@ def item_signals(parsed: list[str] | str | None, item: ItemView) -> list[OptOutS
 
 
 NO_TRAIN = SiteFile("no-train.txt", PATH, parse, item_signals)
+
+
+def _broken_parse(body: bytes, url: str) -> None:
+    raise ValueError("a parser with a bug")
+
+
+#: a site file whose parser raises: the file counts as unreadable, the origin fails closed
+BROKEN_PARSER = SiteFile("broken.txt", "/.well-known/broken.txt", _broken_parse, item_signals)

@@ -71,16 +71,15 @@ class SiteSignalsMiddleware:
         found: dict[str, Any] = {}
         for site_file in self.context.site_files:
             url = origin + site_file.path
-            try:
+            try:  # a fetch or a parse that fails makes this one file unreadable
                 response = await control.fetch(self.crawler, self.context, url, "signal-file",
                                                timeout=self.timeout)
-            except Exception as exc:
-                errors[site_file.path] = f"{type(exc).__name__}: {exc}"
-            else:
                 if 200 <= response.status < 300:
                     found[site_file.name] = site_file.parse(response.body, url)
                 elif not 400 <= response.status < 500 or response.status == 429:
                     errors[site_file.path] = f"HTTP {response.status}"
+            except Exception as exc:
+                errors[site_file.path] = f"{type(exc).__name__}: {exc}"
             state = ("unreadable" if site_file.path in errors
                      else "read" if site_file.name in found else "absent")
             self.context.effects.note(url, Decision(
