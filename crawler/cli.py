@@ -27,8 +27,15 @@ def _parse_setting(text: str) -> tuple[str, str]:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from crawler.dataset.selection import license_filter
     from crawler.export import ExportError, export_corpus
+    from crawler.signals.license_patterns import LicensePatternError
 
+    try:  # before the store is opened: a typo in a filter is a usage error, whatever the store
+        license_filter(args.license)
+    except LicensePatternError as exc:
+        print(f"crawler: --license: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     store = open_store(args.store, mode=READ, **s3_options(os.environ.get))
     try:
         report = export_corpus(store, args.out, args.format, licenses=args.license,
@@ -170,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--format", choices=FORMATS, default="jsonl")
     export.add_argument("--out", required=True, help="output directory")
     export.add_argument("--license", action="append", default=[],
-                        help="only these SPDX ids (fnmatch patterns like 'CC-BY-*' work)")
+                        help="only this license: an SPDX id, or a family like 'CC-BY-*' (every "
+                        "version and port of CC BY, never BY-SA/NC/ND); repeatable")
     export.add_argument("--purpose", choices=PURPOSES,
                         help="only items usable for this purpose")
     export.add_argument("--kind", action="append", choices=KINDS, default=[],

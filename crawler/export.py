@@ -20,9 +20,11 @@ What is exported
       sha256, so it stays unique); later copies count as ``duplicate``.
 
 Filters
-    * ``licenses``: SPDX ids or fnmatch patterns, case-insensitive (``CC-BY-*`` matches every
-      CC BY variant, NC and SA included: use ``CC-BY-4.0`` or ``CC-BY-SA-*`` to be narrow).
-      Empty means every license.
+    * ``licenses``: license patterns, as in policy accept lists
+      (:mod:`crawler.signals.license_patterns`): exact SPDX ids, case-insensitive, or a family
+      ``<LICENSE>-*``, one license unit with all its versions and ports (``CC-BY-*`` is
+      CC-BY-2.0, CC-BY-3.0-DE, CC-BY-4.0, ..., never CC-BY-SA, -NC or -ND). An unknown id or
+      family is a ``ValueError``. Empty means every license.
     * ``purpose``: the use the export is for. An item is exported for purpose P only when
 
       1. it was *crawled* under a purpose that covers P (:data:`crawler.purposes.COVERS`):
@@ -64,12 +66,13 @@ from typing import IO, Any, Literal
 
 from crawler.dataset.card import CARD, render_card
 from crawler.dataset.report import CardStats, ExportReport
-from crawler.dataset.selection import license_selected, purpose_problem
+from crawler.dataset.selection import license_filter, license_selected, purpose_problem
 from crawler.dataset.shards import ATTRIBUTIONS, RECORD_FIELDS, SCHEMA, SHARD_PREFIX, Shards
 from crawler.dataset.text import extract_text
 from crawler.durable import fsync_path
 from crawler.purposes import PURPOSES
-from crawler.signals.licenses import BY, lookup_spdx
+from crawler.signals.license_patterns import LicenseSelector
+from crawler.signals.licenses import BY
 from crawler.storage.base import Store, StoreError
 
 __all__ = [
@@ -182,7 +185,7 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
         store: the corpus store (its manifest view and files are read, nothing is changed).
         out: destination directory; must not exist or be empty unless ``overwrite``.
         fmt: ``"jsonl"`` or ``"parquet"`` (Parquet with the explicit :data:`SCHEMA`).
-        licenses: SPDX ids or fnmatch patterns (``CC-BY-*``), case-insensitive; empty = all.
+        licenses: SPDX ids or license families (``CC-BY-*``), case-insensitive; empty = all.
         purpose: ``"research"``, ``"commercial"`` or None (no purpose filter); see the module
             docstring for what an item needs to be exported for a purpose.
         kinds: item kinds to export, a subset of ``("page", "image")``.
@@ -195,15 +198,12 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
         An :class:`ExportReport` (counts exported and skipped by reason, shards written).
 
     Raises:
-        ValueError: an invalid argument.
+        ValueError: an invalid argument (an unknown license id or family included).
         ExportError: ``out`` cannot be used or written.
     """
     out = Path(out).absolute()
     kinds = _validate(fmt, kinds, purpose, shard_size, progress_every)
-    patterns = [p.strip().upper() for p in licenses if p.strip()]
-    for pattern in patterns:
-        if not any(ch in pattern for ch in "*?[") and lookup_spdx(pattern) is None:
-            logger.warning("export: license filter %r is not a known SPDX id", pattern)
+    selector = license_filter(licenses)
     _check_destination(out, overwrite)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +217,7 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
     try:
         with (tmp / ATTRIBUTIONS).open("w", encoding="utf-8") as attributions:
             stats = _export_items(store, report, shards, attributions, kinds=kinds,
-                                  patterns=patterns, purpose=purpose,
+                                  selector=selector, purpose=purpose,
                                   current_only=current_only, progress_every=progress_every)
             shards.close()
             attributions.flush()
@@ -225,7 +225,8 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
         report.permitted_purposes = [
             p for p in PURPOSES if report.exported and not stats.not_for[p]]
         card = render_card(report, stats, shards, store_root=str(store.root), purpose=purpose,
-                           patterns=patterns, kinds=kinds, current_only=current_only)
+                           patterns=list(selector.texts), kinds=kinds,
+                           current_only=current_only)
         (tmp / CARD).write_text(card, encoding="utf-8")
         fsync_path(tmp / CARD)
         fsync_path(tmp)
@@ -245,7 +246,7 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
 
 
 def _export_items(store: Store, report: ExportReport, shards: Shards,
-                  attributions: IO[str], *, kinds: tuple[str, ...], patterns: list[str],
+                  attributions: IO[str], *, kinds: tuple[str, ...], selector: LicenseSelector,
                   purpose: str | None, current_only: bool, progress_every: int) -> CardStats:
     stats = CardStats()
     seen: set[str] = set()
@@ -253,7 +254,7 @@ def _export_items(store: Store, report: ExportReport, shards: Shards,
     total = len(entries)
     for n, entry in enumerate(entries, 1):
         reason = _export_one(store, entry, report, shards, attributions, stats, seen,
-                             kinds=kinds, patterns=patterns, purpose=purpose,
+                             kinds=kinds, selector=selector, purpose=purpose,
                              current_only=current_only)
         if reason is not None:
             report.skipped[reason] += 1
@@ -266,7 +267,7 @@ def _export_items(store: Store, report: ExportReport, shards: Shards,
 
 def _export_one(store: Store, entry: Mapping[str, Any], report: ExportReport, shards: Shards,
                 attributions: IO[str], stats: CardStats, seen: set[str], *,
-                kinds: tuple[str, ...], patterns: list[str], purpose: str | None,
+                kinds: tuple[str, ...], selector: LicenseSelector, purpose: str | None,
                 current_only: bool) -> str | None:
     """Export one manifest entry; return the skip reason, or None when it was exported."""
     kind = entry.get("kind", "page")
@@ -283,7 +284,7 @@ def _export_one(store: Store, entry: Mapping[str, Any], report: ExportReport, sh
     spdx = lic.get("spdx") or ""
     if not spdx:
         return "license_missing"
-    if not license_selected(spdx, patterns):
+    if not license_selected(spdx, selector):
         return "license_not_selected"
     obligations = sorted(lic.get("obligations") or [])
     if purpose is not None:

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from conftest import PNG, write_policy
 
-from crawler import export, sidecar
+from crawler import cli, export, sidecar
 from crawler.export import SCHEMA, ExportError, ExportReport, export_corpus
 from crawler.jsonl import read_jsonl
 from crawler.policy.loader import load_policies
@@ -291,7 +291,7 @@ def test_dataset_card(corpus: Corpus, tmp_path: Path) -> None:
             "purpose_not_covered: 3, tos_forbids_purpose: 1).") in text
 
 
-def test_license_filter_accepts_ids_and_patterns(corpus: Corpus, tmp_path: Path) -> None:
+def test_license_filter_accepts_ids_and_families(corpus: Corpus, tmp_path: Path) -> None:
     report = export_corpus(corpus.store, tmp_path / "a", "jsonl",
                            licenses=["cc-by-4.0", "CC-BY-SA-*"])
     assert set(by_url(jsonl_records(report))) == urls("tidal", "sa", "by", "research_only",
@@ -303,8 +303,53 @@ def test_license_filter_accepts_ids_and_patterns(corpus: Corpus, tmp_path: Path)
     only_nc = export_corpus(corpus.store, tmp_path / "b", "jsonl", licenses=["CC-BY-NC-*"])
     assert set(by_url(jsonl_records(only_nc))) == urls("nc", "nc_commercial")
 
-    everything_by = export_corpus(corpus.store, tmp_path / "c", "jsonl", licenses=["CC-BY-*"])
-    assert everything_by.exported == 7
+    # a family is one license unit: CC-BY-* is CC BY only, never BY-SA or BY-NC
+    only_by = export_corpus(corpus.store, tmp_path / "c", "jsonl", licenses=["CC-BY-*"])
+    assert set(by_url(jsonl_records(only_by))) == urls("tidal", "by", "research_only", "leaked")
+    assert only_by.licenses == {"CC-BY-4.0": 4}
+    assert front_matter(tmp_path / "c" / "README.md")["export"]["license_filter"] == ["CC-BY-*"]
+
+
+def test_license_family_spans_versions_and_ports_of_one_unit(tmp_path: Path) -> None:
+    policies = load_test_policies(tmp_path / "policies")
+    store = LocalStore(tmp_path / "store", fsync=False)
+    items = {spdx: Item(f"http://b.example/{spdx.lower()}", spdx, "commercial", "site-b",
+                        article(f"Dunes {spdx}", para(f"dunes under {spdx}")), title="Dunes")
+             for spdx in ("CC-BY-3.0", "CC-BY-3.0-DE", "CC-BY-SA-4.0", "CC-BY-NC-4.0",
+                          "CC-BY-ND-4.0")}
+    for item in items.values():
+        put(store, policies, item)
+
+    report = export_corpus(store, tmp_path / "export", "jsonl", licenses=["cc-by-*"])
+    exported = {rec["url"]: rec["license"] for rec in jsonl_records(report)}
+    assert exported == {items["CC-BY-3.0"].url: "CC-BY-3.0",
+                        items["CC-BY-3.0-DE"].url: "CC-BY-3.0-DE"}
+    assert report.skipped == {"license_not_selected": 3}
+
+
+def test_bad_license_filter_is_a_value_error(corpus: Corpus, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"unknown license id 'CC-BY-9\.9' \(did you mean"):
+        export_corpus(corpus.store, tmp_path / "export", "jsonl", licenses=["CC-BY-9.9"])
+    assert not (tmp_path / "export").exists()
+
+
+def test_cli_license_filter(corpus: Corpus, tmp_path: Path,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bad"
+    code = cli.main(["export", str(corpus.root), "--out", str(out),
+                     "--license", "CC-BY-SA-9.9", "--license", "CC-BY-*", "--license", "CC-*"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == ("crawler: --license: unknown license id 'CC-BY-SA-9.9' (did you mean "
+                   "'CC-BY-SA-4.0'?); unknown license family 'CC-*': it would span several "
+                   "license units; list the ones you mean, e.g. 'CC-BY-*', 'CC-BY-NC-*', "
+                   "'CC-BY-NC-ND-*'\n")
+    assert not out.exists()
+
+    good = tmp_path / "good"
+    assert cli.main(["export", str(corpus.root), "--out", str(good),
+                     "--license", "cc-by-sa-*"]) == 0
+    assert [rec["license"] for rec in read_jsonl(good / "shard-00000.jsonl")] == ["CC-BY-SA-4.0"]
 
 
 def test_commercial_purpose_excludes_nc_and_research_crawls(corpus: Corpus,

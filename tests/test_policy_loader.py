@@ -78,7 +78,47 @@ def test_unknown_license_is_an_error(tmp_path: Path) -> None:
     text = GOOD.replace("cc-by-sa-4.0", "CC-BY-SA-9.9")
     [message] = problems(write(tmp_path, "site.yaml", text))
     assert message == (f"{tmp_path}/site.yaml:17: licenses.accept.research.1: "
-                       "unknown license id 'CC-BY-SA-9.9'")
+                       "unknown license id 'CC-BY-SA-9.9' (did you mean 'CC-BY-SA-4.0'?)")
+
+
+def test_license_families_in_accept_lists(tmp_path: Path) -> None:
+    text = GOOD.replace("ai_training: research-only", "ai_training: allowed").replace(
+        "purposes: [research]", "purposes: [research, commercial]").replace(
+        "    research: [CC-BY-4.0, cc-by-sa-4.0]\n",
+        "    research: [cc-by-*, CC0-1.0]\n"
+        "    commercial: [CC-BY-NC-*, CC-BY-NC-SA-4.0, CC-BY-SA-*]\n")
+    [policy] = load_policies(write(tmp_path, "site.yaml", text))
+    rules = policy.licenses
+    assert rules.accept == {"research": {"CC-BY-*", "CC0-1.0"},
+                            "commercial": {"CC-BY-NC-*", "CC-BY-NC-SA-4.0", "CC-BY-SA-*"}}
+    for spdx in ("CC-BY-4.0", "CC-BY-3.0-DE", "CC-BY-2.0", "LicenseRef-CC-BY-2.0-FR", "CC0-1.0"):
+        assert rules.accepted(spdx, "research"), spdx
+    for spdx in ("CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-ND-4.0", "CC-BY-NC-SA-4.0", "MIT"):
+        assert not rules.accepted(spdx, "research"), spdx
+    # an NC family or id under commercial loads, but never accepts: NC is never commercial
+    for spdx in ("CC-BY-NC-4.0", "CC-BY-NC-3.0-DE", "CC-BY-NC-SA-4.0"):
+        assert not rules.accepted(spdx, "commercial"), spdx
+    assert rules.accepted("CC-BY-SA-3.0-DE", "commercial")
+    assert not rules.accepted("CC-BY-4.0", "commercial")  # listed for research only
+
+    # the same patterns in another order and case: the same stored rules
+    again = tmp_path / "again"
+    again.mkdir()
+    [other] = load_policies(write(again, "site.yaml", text.replace(
+        "[cc-by-*, CC0-1.0]", "[cc0-1.0, CC-BY-*, Cc-By-*]")))
+    assert other.licenses.accept == rules.accept
+
+
+def test_bad_license_patterns_are_each_reported(tmp_path: Path) -> None:
+    text = GOOD.replace("[CC-BY-4.0, cc-by-sa-4.0]", "[CC-BY-*, CC-BY-SA-NC-*, CC-BY-4.*]")
+    found = problems(write(tmp_path, "site.yaml", text))
+    assert found == [
+        f"{tmp_path}/site.yaml:17: licenses.accept.research.1: unknown license family "
+        "'CC-BY-SA-NC-*' (did you mean 'CC-BY-NC-SA-*'?)",
+        f"{tmp_path}/site.yaml:17: licenses.accept.research.2: unsupported license pattern "
+        "'CC-BY-4.*': the only wildcard is a trailing '-*' naming one license family, "
+        "e.g. 'CC-BY-*' (did you mean 'CC-BY-*'?)",
+    ]
 
 
 def test_prohibited_verdict_with_start_urls(tmp_path: Path) -> None:

@@ -6,17 +6,27 @@ See :mod:`crawler.export` for the rules; the skip reasons returned here are the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from fnmatch import fnmatchcase
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from crawler.purposes import COVERS, RESEARCH, license_permits, verdict_permits
+from crawler.signals.license_patterns import LicenseSelector, compile_patterns
 from crawler.signals.licenses import NC, lookup_spdx
 
 
-def license_selected(spdx: str, patterns: list[str]) -> bool:
-    """Does ``spdx`` match one of ``patterns`` (upper-case fnmatch patterns; none: all)?"""
-    return not patterns or any(fnmatchcase(spdx.upper(), p) for p in patterns)
+def license_filter(texts: Iterable[str]) -> LicenseSelector:
+    """Compile an export's license filter (the grammar of policy accept lists, see
+    :mod:`crawler.signals.license_patterns`; blank entries are ignored).
+
+    Raises:
+        LicensePatternError: a ValueError naming every unknown id or family.
+    """
+    return compile_patterns(t for t in texts if t.strip())
+
+
+def license_selected(spdx: str, selector: LicenseSelector) -> bool:
+    """Does ``spdx`` match the filter? An empty filter selects every license."""
+    return not selector.patterns or selector.matches(spdx)
 
 
 def purpose_problem(card: Mapping[str, Any], spdx: str, obligations: list[str],

@@ -35,6 +35,7 @@ from crawler.policy.model import (
     Verdict,
 )
 from crawler.policy.schema import DEFAULTS_KEYS, POLICY_SCHEMA
+from crawler.signals.license_patterns import LicensePatternError, parse_pattern
 from crawler.signals.spdx_ids import lookup_spdx
 
 DEFAULTS_FILE = "_defaults.yaml"
@@ -185,12 +186,15 @@ def _semantic_problems(doc: _Doc, data: dict[str, Any]) -> list[PolicyProblem]:
 
 def _license_problems(doc: _Doc, lic: dict[str, Any]) -> list[PolicyProblem]:
     problems: list[PolicyProblem] = []
-    for purpose, ids in lic["accept"].items():
-        for i, spdx in enumerate(ids):
-            # An NC id under "commercial" loads, but LicenseRules.accepted never accepts it.
-            if lookup_spdx(spdx) is None:
-                problems.append(doc.problem(["licenses", "accept", purpose, i],
-                                            f"unknown license id {spdx!r}"))
+    for purpose, patterns in lic["accept"].items():
+        for i, text in enumerate(patterns):
+            # An NC id or family under "commercial" loads, but LicenseRules.accepted never
+            # accepts an NC license for it.
+            try:
+                parse_pattern(text)
+            except LicensePatternError as exc:
+                problems += [doc.problem(["licenses", "accept", purpose, i], message)
+                             for message in exc.problems]
     default = lic.get("default")
     if default is not None and lookup_spdx(default) is None:
         problems.append(doc.problem(["licenses", "default"], f"unknown license id {default!r}"))
@@ -235,8 +239,8 @@ def _build(doc: _Doc, data: dict[str, Any], digest: str, hosts: tuple[str, ...])
     tos = data["tos"]
     rate = {**DEFAULT_RATE, **data.get("rate", {})}
     lic = data["licenses"]
-    canonical = {p: frozenset(lookup_spdx(i).spdx for i in ids)  # type: ignore[union-attr]
-                 for p, ids in lic["accept"].items()}
+    canonical = {purpose: frozenset(parse_pattern(text).text for text in patterns)
+                 for purpose, patterns in lic["accept"].items()}
     default = lic.get("default")
     return SitePolicy(
         name=data.get("name") or Path(doc.path).stem,

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from crawler import purposes
 from crawler.pathpattern import PathPattern
+from crawler.signals.license_patterns import LicenseSelector, compile_patterns
 from crawler.signals.spdx_ids import lookup_spdx
 from crawler.urlpath import canonical_path
 
@@ -56,7 +57,8 @@ ON_CONFLICT_MOST_RESTRICTIVE = "most_restrictive"
 
 @dataclass(frozen=True)
 class LicenseRules:
-    #: purpose -> accepted SPDX ids
+    #: purpose -> accepted license patterns, canonical (see
+    #: :mod:`crawler.signals.license_patterns`): SPDX ids and ``<FAMILY>-*`` families
     accept: dict[str, frozenset[str]]
     #: SPDX id of a license the reviewed ToS grants site-wide, if any
     default: str | None = None
@@ -65,11 +67,20 @@ class LicenseRules:
     #: a page that states conflicting licenses: "exclude" it (default), take the
     #: "most_restrictive" one, or let this SPDX id win when it is among them
     on_conflict: str = ON_CONFLICT_EXCLUDE
+    #: ``accept`` compiled once; raises LicensePatternError on an invalid pattern
+    _selectors: dict[str, LicenseSelector] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_selectors", {
+            purpose: compile_patterns(sorted(patterns))
+            for purpose, patterns in self.accept.items()})
 
     def accepted(self, spdx: str, purpose: str) -> bool:
-        """Listed for ``purpose``; and never an NC license for a commercial purpose, whatever
-        the list says (a policy that lists one loads, but the listing has no effect)."""
-        return (spdx in self.accept.get(purpose, frozenset())
+        """Matched by a pattern listed for ``purpose``; and never an NC license for a commercial
+        purpose, whatever the list says (a policy that lists one, or an NC family such as
+        ``CC-BY-NC-*``, loads, but the listing has no effect)."""
+        selector = self._selectors.get(purpose)
+        return (selector is not None and selector.matches(spdx)
                 and purposes.license_permits(lookup_spdx(spdx), purpose))
 
 

@@ -52,6 +52,7 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "accept": {
                     "type": "object",
                     "additionalProperties": False,
+                    # SPDX ids or families like CC-BY-* (checked by the loader)
                     "properties": {"research": _STR_LIST, "commercial": _STR_LIST},
                 },
                 "default": {"type": "string", "minLength": 1},
