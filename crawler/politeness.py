@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 
 @dataclass
@@ -49,7 +50,28 @@ class Pause:
     sentence: str
 
 
+class Limiter(Protocol):
+    """The per-host request budget the download handler asks before each request. Hosts
+    are named as in URLs; a backend shared by several processes implements the same
+    calls with the same rules (:class:`Politeness` is the in-process one)."""
+
+    def raise_gap(self, host: str, gap: float) -> None: ...
+
+    def wait_time(self, host: str) -> float: ...
+
+    def finished(self, host: str) -> None: ...
+
+    def succeeded(self, host: str) -> None: ...
+
+    def throttled(self, host: str, status: int, retry_after: float | None) -> Pause: ...
+
+    def parked(self, host: str) -> str | None:
+        """Why ``host`` is no longer crawled in this run, or None."""
+
+
 class Politeness:
+    """In-process :class:`Limiter`."""
+
     def __init__(self, *, backoff_base: float = 2.0, backoff_cap: float = 300.0,
                  park_after: int = 5, clock: Callable[[], float] = time.monotonic):
         self.backoff_base = backoff_base
@@ -87,6 +109,9 @@ class Politeness:
         never sees two requests closer than the gap, whatever the connection's latency."""
         state = self.state(host)
         state.next_free = max(state.next_free, self.clock() + state.gap)
+
+    def parked(self, host: str) -> str | None:
+        return self.state(host).parked
 
     def succeeded(self, host: str) -> None:
         self.state(host).failures = 0

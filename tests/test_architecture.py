@@ -25,3 +25,17 @@ def test_no_import_cycles() -> None:
                      for imported in graph.find_modules_directly_imported_by(module)
                      if graph.find_shortest_chain(importer=imported, imported=module)})
     assert cycles == []
+
+
+def test_request_gates_meet_requests_in_their_registry_order() -> None:
+    """The registry is the order: Scrapy calls downloader middlewares by position."""
+    from importlib import import_module
+
+    from crawler.scrapy_adapters.addon import DOWNLOADER_MIDDLEWARES, REQUEST_GATES
+
+    positions = [position for _gate, _path, position in REQUEST_GATES]
+    assert positions == sorted(set(positions))
+    assert positions[0] == min(p for p in DOWNLOADER_MIDDLEWARES.values() if p and p > 5)
+    for _gate, path, _position in REQUEST_GATES:
+        module, name = path.rsplit(".", 1)
+        assert hasattr(import_module(module).__dict__[name], "process_request")

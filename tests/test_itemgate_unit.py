@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.effects import Effects
 from crawler.scrapy_adapters.itemgate import ItemGateMiddleware, _PageState
-from crawler.scrapy_adapters.sitesignals import SiteSignals
+from crawler.signals.site_file import SiteSignals
 from crawler.storage.local import LocalStore
 
 
@@ -32,8 +33,14 @@ def test_a_raising_gate_refuses_the_item(tmp_path: Path) -> None:
     ctx = ComplianceContext(PolicyRegistry.from_directory(str(tmp_path / "p")), "research",
                             effects, "compliance-crawler", "run")
     url = "http://site.test/"
-    request = Request(url, meta={meta.SITE_SIGNALS: SiteSignals(
-        "http://site.test", time.time(), files={"tdmrep.json": BrokenTdmRep()})})  # type: ignore[arg-type]
+    reading = SiteSignals("http://site.test", time.time(),
+                          files={"tdmrep.json": BrokenTdmRep()})
+
+    async def load(_previous: SiteSignals | None) -> SiteSignals:
+        return reading
+
+    asyncio.run(ctx.site_signals.get("http://site.test", load, lambda exc: reading))
+    request = Request(url, meta={meta.SITE_SIGNALS: reading.ref()})
     response = HtmlResponse(url, body=b"<html><body>x</body></html>", request=request)
     item = CorpusItem(kind="page", url=url, status=200, content_type="text/html",
                       body=response.body, headers={}, fetched_at="")

@@ -9,6 +9,8 @@ its remote-control server are switched off; per-site rates become ``DOWNLOAD_SLO
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import uuid
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,7 @@ from crawler.purposes import PURPOSES
 from crawler.scrapy_adapters import redact
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.effects import Effects
+from crawler.scrapy_adapters.origin_cache import expiring
 from crawler.signals import site_files
 from crawler.storage.base import Store
 from crawler.storage.registry import open_store, s3_options
@@ -35,13 +38,23 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _PKG = "crawler.scrapy_adapters"
-DOWNLOADER_MIDDLEWARES = {
+#: the request gates, in the order every request (the spider's, a redirect's, a control
+#: file's) meets them: (gate, downloader middleware, its position among Scrapy's own).
+#: The first refusal ends the request's way; the item gates follow on the response
+#: (:data:`crawler.gates.item_chain.ITEM_GATES`).
+REQUEST_GATES: tuple[tuple[str, str, int], ...] = (
+    # before everything: no I/O of any kind for a host, path or purpose without a policy
+    ("allowlist", f"{_PKG}.allowlist.AllowListMiddleware", 10),
+    ("robots", f"{_PKG}.robots.RobotsGateMiddleware", 100),  # where Scrapy's own sits
+    ("site files", f"{_PKG}.sitesignals.SiteSignalsMiddleware", 110),
+    # parked hosts, after retries are scheduled (550); the floors themselves are kept by
+    # the download handler, the last step before bytes leave
+    ("politeness", f"{_PKG}.politeness.ThrottleMiddleware", 580),
+)
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # outermost: records every download error no other middleware turned into a response
     f"{_PKG}.drops.DownloadDropsMiddleware": 5,
-    f"{_PKG}.allowlist.AllowListMiddleware": 10,  # before everything: no I/O without a policy
-    f"{_PKG}.robots.RobotsGateMiddleware": 100,
-    f"{_PKG}.sitesignals.SiteSignalsMiddleware": 110,
-    f"{_PKG}.politeness.ThrottleMiddleware": 580,  # refuses requests to parked hosts
+    **{path: position for _gate, path, position in REQUEST_GATES},
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
 }
 _SPIDER = "scrapy.spidermiddlewares"
@@ -71,6 +84,8 @@ class ComplianceAddon:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.context: ComplianceContext | None = None
+        #: the temporary JOBDIR this crawl's request queue lives in (removed at the end)
+        self.frontier: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ComplianceAddon:
@@ -96,9 +111,12 @@ class ComplianceAddon:
         ledger = Ledger(ledger_path, run_id)
         effects = Effects(ledger, store, purpose, run_id,
                           Purger(store, ledger, *self._withdrawal(settings)), self.crawler)
+        ttls = (settings.getfloat("COMPLIANCE_ROBOTS_TTL"),
+                settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL"))
         self.context = ComplianceContext(
             registry=registry, purpose=purpose, effects=effects,
             token=settings["COMPLIANCE_ROBOTS_TOKEN"], run_id=run_id,
+            robots_cache=expiring(*ttls), site_signals=expiring(*ttls),
             politeness=Politeness(
                 backoff_base=settings.getfloat("COMPLIANCE_BACKOFF_BASE"),
                 backoff_cap=settings.getfloat("COMPLIANCE_BACKOFF_CAP"),
@@ -116,6 +134,10 @@ class ComplianceAddon:
         self.context.suppressions = Suppressions.fold(store.suppressions())
         effects.open_run(registry)
 
+        if settings.getbool("COMPLIANCE_DISK_FRONTIER") and not settings.get("JOBDIR"):
+            # breadth-first order keeps a large frontier: on disk, memory stays flat
+            self.frontier = tempfile.mkdtemp(prefix="crawler-frontier-")
+            settings.set("JOBDIR", self.frontier, "addon")
         settings.set("ROBOTSTXT_OBEY", False, "addon")
         settings.set("REMOTE_CONTROL_ENABLED", False, "addon")
         settings.set("DOWNLOAD_DELAY_JITTER", 0.0, "addon")
@@ -133,8 +155,9 @@ class ComplianceAddon:
             for path, order in components.items():
                 settings[name][path] = order
         self.crawler.signals.connect(self._close, signal=signals.engine_stopped)
-        logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s",
-                    len(registry), purpose, store.root, ledger_path, run_id)
+        logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s%s",
+                    len(registry), purpose, store.root, ledger_path, run_id,
+                    f", frontier {self.frontier}" if self.frontier else "")
 
     @staticmethod
     def _withdrawal(settings: BaseSettings) -> tuple[str, Store | None]:
@@ -150,3 +173,5 @@ class ComplianceAddon:
     def _close(self) -> None:
         if self.context is not None:
             self.context.effects.close()
+        if self.frontier is not None:
+            shutil.rmtree(self.frontier, ignore_errors=True)

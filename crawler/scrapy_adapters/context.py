@@ -1,5 +1,6 @@
 """What every compliance component of one crawl shares: policies, purpose, the effects
-(ledger, store), politeness state, site files, suppressions."""
+(ledger, store), the politeness limiter, the caches of robots.txt and site files, site
+files, suppressions."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.compliance_settings import DEFAULTS
 from crawler.gates.allowlist import ROBOTS_PATH
+from crawler.gates.robots import RobotsSnapshot
 from crawler.policy.registry import PolicyRegistry
-from crawler.politeness import Politeness
+from crawler.politeness import Limiter, Politeness
 from crawler.scrapy_adapters.effects import Effects
-from crawler.signals.site_file import SiteFile
+from crawler.scrapy_adapters.origin_cache import SignalCache, expiring
+from crawler.signals.site_file import SiteFile, SiteSignals
 from crawler.signals.site_files import SITE_FILES
 from crawler.suppression import Suppressions
 
@@ -36,7 +40,13 @@ class ComplianceContext:
     effects: Effects
     token: str
     run_id: str
-    politeness: Politeness = field(default_factory=Politeness)
+    #: per-host request budget (in-process backend: :class:`~crawler.politeness.Politeness`)
+    politeness: Limiter = field(default_factory=Politeness)
+    #: readings of robots.txt and of the site files, per origin
+    robots_cache: SignalCache[RobotsSnapshot] = field(default_factory=lambda: expiring(
+        DEFAULTS["COMPLIANCE_ROBOTS_TTL"], DEFAULTS["COMPLIANCE_ROBOTS_ERROR_TTL"]))
+    site_signals: SignalCache[SiteSignals] = field(default_factory=lambda: expiring(
+        DEFAULTS["COMPLIANCE_ROBOTS_TTL"], DEFAULTS["COMPLIANCE_ROBOTS_ERROR_TTL"]))
     #: requests made by the gates themselves to read control files (see control.py)
     internal: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet)
     #: the items the item gates passed, by id: (the object the spider yielded, the gated

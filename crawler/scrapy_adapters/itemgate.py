@@ -33,10 +33,10 @@ from crawler.items import CorpusItem
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, judged
 from crawler.scrapy_adapters.response_item import corpus_item, response_headers
-from crawler.scrapy_adapters.sitesignals import SiteSignals
 from crawler.signals import license_detect
 from crawler.signals import optout as optout_signals
 from crawler.signals.license_detect import LicenseEvidence
+from crawler.signals.site_file import SiteSignals
 
 logger = logging.getLogger(__name__)
 
@@ -112,9 +112,10 @@ class ItemGateMiddleware(ContextComponent):
                 return False
             if state.license is not None:
                 page = state.license
-                obj.meta[meta.PAGE_LICENSE] = replace(
-                    page, channel="page", location=f"{state.url} {page.channel} {page.location}")
-            obj.meta[meta.IMAGE_LICENSE] = stated
+                obj.meta[meta.PAGE_LICENSE] = replace(  # meta values are plain JSON
+                    page, channel="page", location=f"{state.url} {page.channel} {page.location}"
+                ).as_record()
+            obj.meta[meta.IMAGE_LICENSE] = [evidence.as_record() for evidence in stated]
         return True
 
     def _verdict(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
@@ -157,21 +158,31 @@ class ItemGateMiddleware(ContextComponent):
                 kind=item.kind)
             return False
 
+    def _site_signals(self, response: Response) -> SiteSignals | None:
+        """The reading of the site files this response's request was allowed under; None
+        when there was none (the opt-out gate then refuses: ``optout_unknown``)."""
+        ref = response.meta.get(meta.SITE_SIGNALS)
+        if not isinstance(ref, dict) or not isinstance(ref.get("origin"), str):
+            return None
+        return self.context.site_signals.find(ref["origin"], lambda site: site.is_ref(ref))
+
     def __judge(self, item: CorpusItem, response: Response, state: _PageState) -> bool:
         """Run the item gates (:data:`crawler.gates.item_chain.ITEM_GATES`) over what this
         response gives them; the first refusal ends the item's way."""
         ctx = self.context
         policy = ctx.registry.for_host(urlsplit(item.url).hostname or "")
-        site = response.meta.get(meta.SITE_SIGNALS)
-        read = isinstance(site, SiteSignals)
+        site = self._site_signals(response)
+        read = site is not None
         case = item_chain.ItemCase(
             item, policy, ctx.purpose, ctx.token, response.url, ctx.control_paths,
             selector=(response.selector if isinstance(response, TextResponse)
                       and item.kind == "page" else None),
             site_files=[(f, site.files.get(f.name)) for f in ctx.site_files] if read else None,
             site_errors=site.errors if read else {}, honour_noindex=self.honour_noindex,
-            page_license=response.meta.get(meta.PAGE_LICENSE),
-            stated_image_licenses=response.meta.get(meta.IMAGE_LICENSE, ()))
+            page_license=(LicenseEvidence.from_record(response.meta[meta.PAGE_LICENSE])
+                          if response.meta.get(meta.PAGE_LICENSE) else None),
+            stated_image_licenses=tuple(LicenseEvidence.from_record(record) for record
+                                        in response.meta.get(meta.IMAGE_LICENSE, ())))
 
         def apply(decision: Decision) -> None:
             ctx.effects.decide(item.url, decision, kind=item.kind,

@@ -38,7 +38,7 @@ async def sleep(seconds: float) -> None:
 
 def refuse_if_parked(context: ComplianceContext, request: Request, host: str) -> None:
     """Record and refuse a request to a host parked for this run."""
-    parked = context.politeness.state(host).parked
+    parked = context.politeness.parked(host)
     if parked:
         decision = Decision.deny(GATE, "host_parked",
                                  f"Host {host} is parked for this run: {parked}.")

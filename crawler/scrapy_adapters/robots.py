@@ -21,7 +21,6 @@ from crawler.gates.decision import Decision
 from crawler.gates.robots import RobotsSnapshot, RslLicense
 from crawler.scrapy_adapters import control, meta
 from crawler.scrapy_adapters.context import ComplianceContext, Refused
-from crawler.scrapy_adapters.origin_cache import OriginCache
 from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibits_ai_training
 
 MAX_RSL_FILES = 5
@@ -34,14 +33,10 @@ class RobotsGateMiddleware:
         self.crawler = crawler
         self.context = context
         settings = crawler.settings
-        self.ttl = settings.getfloat("COMPLIANCE_ROBOTS_TTL")
-        self.error_ttl = settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL")
         self.timeout = settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT")
         self.max_gap = settings.getfloat("COMPLIANCE_MAX_CRAWL_DELAY")
         self.ai_tokens = tuple(settings.getlist("COMPLIANCE_AI_TOKENS")
                                or DEFAULT_AI_TRAINING_TOKENS)
-        self._cache: OriginCache[RobotsSnapshot] = OriginCache(
-            lambda snap, now: snap.expired(now, self.ttl, self.error_ttl))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsGateMiddleware:
@@ -74,7 +69,7 @@ class RobotsGateMiddleware:
                 self.context.politeness.raise_gap(host, gap)
             return snapshot
 
-        return await self._cache.get(
+        return await self.context.robots_cache.get(
             origin, load,
             lambda exc: robots_gate.from_error(origin + ROBOTS_PATH, repr(exc), time.time()))
 
@@ -115,7 +110,8 @@ class RobotsGateMiddleware:
                                          for_item=False)
             if not decision.allowed:
                 return RslLicense(url, None, f"robots.txt disallows it ({decision.reason})")
-        elif self._cache.is_pending(origin):  # origins naming each other's files: do not wait
+        elif self.context.robots_cache.is_pending(origin):
+            # origins naming each other's files: do not wait
             return RslLicense(url, None, "its origin's robots.txt is being read")
         try:
             response = await control.fetch(self.crawler, self.context, url, "rsl",

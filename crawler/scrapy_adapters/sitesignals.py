@@ -11,7 +11,6 @@ read leaves one ledger line per file (``signal_file_read``/``_absent``/``_unread
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import Request
@@ -22,30 +21,14 @@ from crawler.gates import optout as optout_gate
 from crawler.gates.decision import Decision
 from crawler.scrapy_adapters import control, meta
 from crawler.scrapy_adapters.context import ComplianceContext, Refused
-from crawler.scrapy_adapters.origin_cache import OriginCache
-
-
-@dataclass(frozen=True)
-class SiteSignals:
-    origin: str
-    fetched_at: float
-    files: dict[str, Any] = field(default_factory=dict)  # site file name → parsed file
-    errors: dict[str, str] = field(default_factory=dict)  # file → why it could not be read
-
-    def expired(self, now: float, ttl: float, error_ttl: float) -> bool:
-        return now - self.fetched_at >= (error_ttl if self.errors else ttl)
-
+from crawler.signals.site_file import SiteSignals
 
 
 class SiteSignalsMiddleware:
     def __init__(self, crawler: Crawler, context: ComplianceContext):
         self.crawler = crawler
         self.context = context
-        ttl = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TTL")
-        error_ttl = crawler.settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL")
         self.timeout = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT")
-        self._cache: OriginCache[SiteSignals] = OriginCache(
-            lambda signals, now: signals.expired(now, ttl, error_ttl))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteSignalsMiddleware:
@@ -56,10 +39,11 @@ class SiteSignalsMiddleware:
             return
         parts = urlparse_cached(request)
         origin = f"{parts.scheme}://{parts.netloc}"
-        signals = await self._cache.get(
+        signals = await self.context.site_signals.get(
             origin, lambda _previous: self._read(origin),
             lambda exc: SiteSignals(origin, time.time(), errors={"files": repr(exc)}))
-        request.meta[meta.SITE_SIGNALS] = signals  # the item gate judges with what was read now
+        # the item gate judges with what was read now (meta values are plain JSON)
+        request.meta[meta.SITE_SIGNALS] = signals.ref()
         if signals.errors:
             decision = optout_gate.unreadable(signals.errors)
             self.context.effects.decide(request.url, decision, request.meta,

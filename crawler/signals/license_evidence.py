@@ -26,7 +26,13 @@ from urllib.parse import urldefrag, urljoin
 from lxml import etree
 
 from crawler.signals import license_text as lt
-from crawler.signals.licenses import License, UnversionedCC, canonicalize_url, parse_license_ref
+from crawler.signals.licenses import (
+    License,
+    UnversionedCC,
+    canonicalize_url,
+    lookup_spdx,
+    parse_license_ref,
+)
 
 GRANT: Final = "grant"
 MENTION: Final = "mention"
@@ -84,6 +90,23 @@ class LicenseEvidence:
         if self.title:
             record["title"] = self.title
         return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> LicenseEvidence:
+        """The evidence :meth:`as_record` wrote (the license comes back from the tables), so
+        evidence can travel as plain JSON, e.g. in a request's meta."""
+        lic: License | UnversionedCC | None = None
+        if record.get("spdx"):
+            lic = lookup_spdx(record["spdx"])
+            if lic is None:
+                raise ValueError(f"unknown SPDX id in a license record: {record['spdx']!r}")
+        elif record.get("family"):
+            lic = UnversionedCC(record["family"], record["canonical_url"])
+        return cls(record["channel"], record["location"], record["snippet"], record["url"], lic,
+                   scope=record["scope"], role=record["role"],
+                   assets=tuple(record.get("assets", ())), document=record.get("document", ""),
+                   note=record.get("note", ""), creator=record.get("creator", ""),
+                   title=record.get("title", ""))
 
 
 @dataclass(frozen=True)

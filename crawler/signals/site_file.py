@@ -11,13 +11,13 @@ of its path from ``allow_paths`` are the crawler's, the same for every site file
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.signals.optout_types import OptOutSignal
 from crawler.signals.response_fields import Meta
 
-__all__ = ["ItemView", "SiteFile"]
+__all__ = ["ItemView", "SiteFile", "SiteSignals"]
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,23 @@ class SiteFile:
     parse: Callable[[bytes, str], Any]
     #: ``(parsed file or None when the site has none, item) -> signals for that item``
     signals: Callable[[Any, ItemView], list[OptOutSignal]]
+
+
+@dataclass(frozen=True)
+class SiteSignals:
+    """One reading of an origin's site files."""
+
+    origin: str
+    fetched_at: float
+    files: dict[str, Any] = field(default_factory=dict)  # site file name → parsed file
+    errors: dict[str, str] = field(default_factory=dict)  # file → why it could not be read
+
+    def expired(self, now: float, ttl: float, error_ttl: float) -> bool:
+        return now - self.fetched_at >= (error_ttl if self.errors else ttl)
+
+    def ref(self) -> dict[str, Any]:
+        """This reading named in plain JSON, for a request's meta (see :meth:`is_ref`)."""
+        return {"origin": self.origin, "fetched_at": self.fetched_at}
+
+    def is_ref(self, ref: Any) -> bool:
+        return ref == self.ref()
