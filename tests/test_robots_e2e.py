@@ -112,7 +112,8 @@ def test_robots_cache_expires_and_is_fetched_again(serve, tmp_path: Path) -> Non
 
 
 def test_huge_and_garbage_robots_never_crash_the_crawl(serve, tmp_path: Path) -> None:
-    garbage = bytes(range(256)) * 4000 + b"\nUser-agent: *\nDisallow: /a.html\n"
+    # every byte but NUL (a NUL makes robots.txt unreachable: see the test below)
+    garbage = bytes(range(1, 256)) * 4000 + b"\nUser-agent: *\nDisallow: /a.html\n"
     server = robots_site(serve, "", {"/robots.txt": Route(garbage, content_type="text/plain")})
     result = run(server, tmp_path)
     # the Disallow sits beyond 500 KiB: ignored, as RFC 9309 allows
@@ -129,3 +130,42 @@ def test_rsl_license_lines_beyond_the_limit_are_unknown(serve, tmp_path: Path) -
     assert result.manifest == []  # the sixth license was never read: it might prohibit
     assert "/l5.xml" not in {h.path for h in server.hits}
     assert ("robots", "robots_ai_preference_unknown") in result.decisions(server.url(SITE, "/"))
+
+
+def test_utf16_robots_with_bom_is_obeyed(serve, tmp_path: Path) -> None:
+    site = "127.0.0.83"
+    robots = "\ufeffUser-agent: *\r\nDisallow: /private/\r\n".encode("utf-16-le")
+    assert robots.startswith(b"\xff\xfe")
+    server = serve({site: {"/robots.txt": Route(robots, content_type="text/plain"),
+                           "/": page("home", links=("/private/x.html", "/public.html")),
+                           "/private/x.html": page("private"),
+                           "/public.html": page("public")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", site, [server.url(site, "/")])
+    result = crawl(policies, tmp_path / "corpus", "research")
+    requested = {h.path for h in server.hits_for(site)}
+    assert "/private/x.html" not in requested
+    assert "/public.html" in requested
+    assert ("robots", "robots_disallowed") in result.decisions(server.url(site, "/private/x.html"))
+    assert result.stored_urls() == {server.url(site, "/"), server.url(site, "/public.html")}
+
+
+def test_robots_with_nul_bytes_is_unreachable(serve, tmp_path: Path) -> None:
+    site = "127.0.0.84"
+    robots = b"User-agent: *\x00\nAllow: /\n\x00\x00"
+    server = serve({site: {"/robots.txt": Route(robots, content_type="text/plain"),
+                           "/": page("home", links=PAGES), **{p: page(p) for p in PAGES}}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", site, [server.url(site, p) for p in ("/", *PAGES)])
+    result = crawl(policies, tmp_path / "corpus", "research")
+    assert {h.path for h in server.hits_for(site)} == {"/robots.txt"}
+    assert result.manifest == []
+    robots_lines = [r for r in result.ledger if r["gate"] == "robots"]
+    [fetch] = [r for r in robots_lines if r["url"] == server.url(site, "/robots.txt")]
+    assert fetch["reason"] == "robots_unreachable"
+    assert fetch["evidence"]["outcome"] == "unreachable"
+    assert "NUL" in fetch["evidence"]["error"]
+    for path in ("/", *PAGES):
+        [record] = [r for r in robots_lines if r["url"] == server.url(site, path)]
+        assert record["reason"] == "robots_unreachable"
+        assert record["evidence"]["robots_outcome"] == "unreachable"

@@ -2,7 +2,8 @@
 
 Fetch outcomes (RFC 9309 §2.3.1): 2xx → parse; 4xx other than 429 → "unavailable", crawl
 allowed; 429, 5xx, too many redirects, timeout, DNS or connection error → "unreachable",
-everything on the origin disallowed until a later fetch succeeds.
+everything on the origin disallowed until a later fetch succeeds. So is a 2xx body that is not
+text (:func:`crawler.signals.robots.decode_robots`): read as an empty file it would allow all.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.gates.decision import Decision
-from crawler.signals.robots import RobotsTxt
+from crawler.signals.robots import RobotsTxt, as_bytes, decode_robots
 
 GATE = "robots"
 
@@ -67,8 +68,16 @@ class RobotsSnapshot:
                 **({"rsl": [vars(lic) for lic in self.licenses]} if self.licenses else {})}
 
 
+#: why a 2xx robots.txt that :func:`decode_robots` rejects is unreachable, not parsed
+UNDECODABLE = ("its body is not text: NUL characters, or invalid data after a UTF-16/UTF-32 "
+               "byte-order mark (RFC 9309 §2.3 wants UTF-8)")
+
+
 def from_response(url: str, status: int, body: bytes, fetched_at: float) -> RobotsSnapshot:
     if 200 <= status < 300:
+        if decode_robots(as_bytes(body)) is None:  # never an empty, allow-all file
+            return RobotsSnapshot(url, UNREACHABLE, fetched_at, status,
+                                  error=f"HTTP {status}, but {UNDECODABLE}")
         return RobotsSnapshot(url, PARSED, fetched_at, status, RobotsTxt.parse(body))
     if 400 <= status < 500 and status != 429:
         return RobotsSnapshot(url, UNAVAILABLE, fetched_at, status)

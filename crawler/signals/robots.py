@@ -7,8 +7,11 @@ between two ``User-agent`` lines end the group, and matches ``Google`` against
 
 Reading rules (RFC 9309, with google/robotstxt behaviour where the RFC is silent):
 
-* Only the first 500 KiB are parsed; a line cut by that limit is dropped. A UTF-8 BOM (even a
-  partial one) is skipped; CR, LF and CRLF end lines; ``#`` starts a comment; keys are
+* Only the first 500 KiB are parsed; a line cut by that limit is dropped. The file is UTF-8
+  (stray invalid bytes tolerated) and a UTF-8 BOM (even a partial one) is skipped; a file
+  starting with a UTF-16 or UTF-32 byte-order mark is decoded accordingly; a body that is not
+  text (NUL characters, invalid UTF-16/32) is :func:`decode_robots`'s None, which the robots
+  gate reads as unreachable. CR, LF and CRLF end lines; ``#`` starts a comment; keys are
   case-insensitive; a missing colon is accepted when the line is exactly ``key value``.
 * Consecutive ``User-agent`` lines share a group; only an ``Allow``/``Disallow`` line closes the
   list of agents, so any other line (Sitemap, Crawl-delay, Content-Signal, unknown keys) between
@@ -52,7 +55,12 @@ from crawler.signals.robots_match import (
     Rule,
     combined_optout,
 )
-from crawler.signals.robots_parse import MAX_ROBOTS_BYTES, RobotsFile, read_robots
+from crawler.signals.robots_parse import (
+    MAX_ROBOTS_BYTES,
+    RobotsFile,
+    decode_robots,
+    read_robots,
+)
 from crawler.signals.rsl import parse_rsl_prohibits_ai_training
 from crawler.signals.structured_fields import SFParseError, SFToken, parse_sf_dictionary
 from crawler.urlpath import canonical_path
@@ -67,6 +75,7 @@ __all__ = [
     "SFParseError",
     "SFToken",
     "combined_optout",
+    "decode_robots",
     "parse_rsl_prohibits_ai_training",
     "parse_sf_dictionary",
     "path_from_url",

@@ -7,6 +7,7 @@ AI-preference line means once read, and how groups are merged, is
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 
@@ -18,14 +19,18 @@ from crawler.signals.robots_match import (
     read_preference,
 )
 
-__all__ = ["MAX_ROBOTS_BYTES", "RobotsFile", "read_robots"]
+__all__ = ["MAX_ROBOTS_BYTES", "RobotsFile", "decode_robots", "read_robots"]
 
 #: RFC 9309 §2.5: crawlers must parse at least 500 KiB; we parse exactly that much.
 MAX_ROBOTS_BYTES = 500 * 1024
 
 _WS = " \t\v\f\r\n"  # ASCII whitespace, as absl::StripAsciiWhitespace
 _UTF8_BOM = b"\xef\xbb\xbf"
+# UTF-32 first: its little-endian mark begins with UTF-16's (FF FE).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _LINE_SPLIT_RE = re.compile(r"\r\n|\r|\n")
+_ASCII_RE = re.compile(r"[\x00-\x7f]")
 _SPACE_TAB_RE = re.compile(r"[ \t]")
 _PRODUCT_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]*")
 _CRAWL_DELAY_RE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)")
@@ -201,18 +206,74 @@ class RobotsFile:
                 group.rules.append(Rule(kind, pattern[:slash + 1] + "$", number))
 
 
-def read_robots(body: bytes) -> tuple[RobotsFile, bool]:
-    """Read a robots.txt body; the flag tells whether input beyond 500 KiB was ignored."""
-    data = body
-    truncated = len(data) > MAX_ROBOTS_BYTES
-    if truncated:
-        data = data[:MAX_ROBOTS_BYTES]
-        # Drop the line the limit cut in two: its author did not write that text.
-        cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
-        data = data[:cut + 1] if cut >= 0 else b""
+def _utf8(data: bytes) -> str:
+    """UTF-8 with a BOM (even a partial one, like google) skipped; invalid bytes are kept as
+    surrogate escapes, so a pattern's octets keep their identity."""
     skip = 0
     while skip < 3 and skip < len(data) and data[skip] == _UTF8_BOM[skip]:
         skip += 1
+    return data[skip:].decode("utf-8", "surrogateescape")
+
+
+def _whole_lines(text: str) -> str:
+    """``text`` without the line the size limit cut in two: its author did not write that."""
+    return text[:max(text.rfind("\n"), text.rfind("\r")) + 1]
+
+
+def decode_robots(body: bytes) -> str | None:
+    """The text of a robots.txt body's first 500 KiB, or None when the body is not text.
+
+    RFC 9309 §2.3: the file is UTF-8 (a UTF-8 BOM is skipped). Stray invalid UTF-8 bytes are
+    tolerated and kept as surrogate escapes: §2.2 has crawlers use whatever lines parse.
+    A file that starts with a UTF-16 or UTF-32 byte-order mark (LE or BE) is decoded in that
+    encoding, although the RFC does not name it: the mark states the encoding without
+    guessing, no UTF-8 file can start with it (FE and FF never occur in UTF-8, and
+    UTF-32-BE's mark starts with NUL), and Windows editors save such files ("Unicode" is
+    UTF-16-LE). Read as UTF-8 they match no line, and an empty robots.txt allows everything.
+
+    None (the caller must fail closed, never read this as an empty file) when a UTF-16/32
+    body is invalid after its mark or decodes to text without a single ASCII character (no
+    robots.txt line can be written so; UTF-8 behind a stray mark decodes so), or when the
+    decoded 500 KiB hold a NUL character: no robots.txt has one, and UTF-16 without a mark,
+    binary data or a compressed body all do.
+
+    RFC 9309 §2.5: crawlers must parse at least 500 KiB; only the first
+    :data:`MAX_ROBOTS_BYTES` bytes are decoded, whatever the body's size, and the line that
+    limit cuts in two is dropped.
+    """
+    truncated = len(body) > MAX_ROBOTS_BYTES
+    data = body[:MAX_ROBOTS_BYTES]
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                # incremental: a character the limit cuts in two is left out, not an error
+                text = codecs.getincrementaldecoder(codec)("strict").decode(
+                    data[len(bom):], final=not truncated)
+            except UnicodeDecodeError:
+                return None
+            if text and _ASCII_RE.search(text) is None:
+                return None  # not one key, colon or line break: UTF-8 behind a stray mark
+            break
+    else:
+        text = _utf8(data)
+    if "\x00" in text:  # before the line cut: binary data may have no line break at all
+        return None
+    return _whole_lines(text) if truncated else text
+
+
+def read_robots(body: bytes) -> tuple[RobotsFile, bool]:
+    """Read a robots.txt body; the flag tells whether input beyond 500 KiB was ignored.
+
+    A body :func:`decode_robots` rejects is read as UTF-8 anyway, as far as it goes: callers
+    other than the robots gate (ai.txt) keep whatever rules it has, and the gate checks
+    :func:`decode_robots` itself and treats such a robots.txt as unreachable.
+    """
+    truncated = len(body) > MAX_ROBOTS_BYTES
+    text = decode_robots(body)
+    if text is None:
+        text = _utf8(body[:MAX_ROBOTS_BYTES])
+        if truncated:
+            text = _whole_lines(text)
     robots = RobotsFile()
-    robots._read(data[skip:].decode("utf-8", "surrogateescape"))
+    robots._read(text)
     return robots, truncated
