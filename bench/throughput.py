@@ -8,9 +8,10 @@ What is measured
     * **A, plain Scrapy**: a minimal ``scrapy.Spider`` (``ROBOTSTXT_OBEY=True``, the same
       ``LinkExtractor`` as ``CorpusSpider``, one ``{url, length}`` dict per page, no feed);
     * **B, the framework**: ``crawler.run.run_crawl``, the CLI's own code path, with a
-      policy whose rate limits are lifted (``requests_per_second: 100000``, ``concurrency``
-      as A), into a fresh local store: once with the default ``COMPLIANCE_STORE_FSYNC=True``
-      and once with ``False``, so the cost of durability shows separately.
+      policy whose rate limits are lifted (``requests_per_second: 1000``, the most a policy
+      may ask, ``concurrency`` as A), into a fresh local store: once with the default
+      ``COMPLIANCE_STORE_FSYNC=True`` and once with ``False``, so the cost of durability
+      shows separately.
 
     "Seconds" is Scrapy's ``elapsed_time_seconds`` (spider opened → spider closed), so
     interpreter start-up and imports are left out. Beside it: the CPU time of the crawl
@@ -428,7 +429,7 @@ def write_policy(directory: Path, server: BenchServer, concurrency: int) -> None
         "tos": {"url": server.url("/terms"), "reviewed": "2026-11-01", "reviewer": "Bench",
                 "crawling": "allowed", "ai_training": "allowed"},
         "purposes": ["research", "commercial"], "start_urls": [server.url("/")],
-        "rate": {"requests_per_second": 100000, "concurrency": concurrency},
+        "rate": {"requests_per_second": 1000, "concurrency": concurrency},
         "licenses": {"accept": {"research": ["CC-BY-4.0"], "commercial": ["CC-BY-4.0"]}},
         "retention_days": 30,
     }

@@ -1,11 +1,14 @@
 """Host patterns in policies: ``example.org`` (exactly that host) or ``*.example.org``
 (any subdomain, not the apex). Wildcards over a public suffix (``*.co.uk``) are refused,
 checked against tldextract's bundled Public Suffix List snapshot: no fetch at start-up.
+:func:`check_public_host` tells the hosts of the public internet from private targets.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 
 import tldextract
 
@@ -67,3 +70,55 @@ def patterns_overlap(a: str, b: str) -> bool:
         return True
     return base_a == base_b and a.startswith("*.") == b.startswith("*.")
 
+
+#: names that resolve only on the machine or a private network (RFC 6761, 6762, 8375,
+#: and ICANN's reserved .internal); each covers itself and every name under it
+PRIVATE_NAME_SUFFIXES = ("localhost", "local", "internal", "home.arpa")
+
+#: cloud instance-metadata endpoints (the ranges below catch most of them, not Azure's
+#: WireServer 168.63.129.16, a public address)
+METADATA_ADDRESSES = frozenset(map(ipaddress.ip_address, (
+    "169.254.169.254", "169.254.170.2", "100.100.100.200", "168.63.129.16", "fd00:ec2::254")))
+
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
+_NUMBER_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
+
+
+def _address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:10.0.0.1 reaches 10.0.0.1
+    if address in METADATA_ADDRESSES:
+        return f"{address} is a cloud metadata address"
+    kinds = (("a loopback", address.is_loopback), ("a link-local", address.is_link_local),
+             ("an unspecified", address.is_unspecified), ("a multicast", address.is_multicast),
+             ("a reserved", address.is_reserved), ("a private", address.is_private),
+             ("a site-local", getattr(address, "is_site_local", False)),
+             ("a non-public", not address.is_global))
+    kind = next((name for name, flag in kinds if flag), None)
+    return f"{address} is {kind} address" if kind else None
+
+
+def check_public_host(host: str) -> str | None:
+    """Why ``host`` (a normalised host name or IP address) is not a target on the public
+    internet, or None when it is. Refused: loopback, private, link-local, unspecified,
+    multicast, reserved, unique-local and cloud metadata addresses (IPv4 and IPv6, also
+    written as ``127.1`` or ``2130706433``, which resolvers accept), single-label names and
+    the names of :data:`PRIVATE_NAME_SUFFIXES`. A public name may still resolve to a
+    private address: that is the resolver's to check, not the policy's."""
+    try:
+        return _address_problem(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        pass
+    if not _HOST_NAME.fullmatch(host):
+        return f"{host!r} is not a host name"
+    if _NUMBER_LABEL.fullmatch(host.rsplit(".", 1)[-1]):
+        try:  # inet_aton reads 127.1, 0x7f.1 and 2130706433 as resolvers do
+            return _address_problem(ipaddress.IPv4Address(socket.inet_aton(host)))
+        except OSError:
+            return f"{host!r} ends in a number but is not an IP address"
+    for suffix in PRIVATE_NAME_SUFFIXES:
+        if host == suffix or host.endswith("." + suffix):
+            return f"{host!r} is a private name (.{suffix})"
+    if "." not in host:
+        return f"{host!r} is a single-label name, resolved through local search domains"
+    return None

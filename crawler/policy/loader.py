@@ -3,11 +3,20 @@
 Every problem is reported as ``file:line: field: message`` and all problems of a
 directory are collected before failing, so a reviewer fixes them in one pass.
 A directory with any error yields no policies at all: the crawl must not start.
+
+A policy file may be hostile or mistaken, and loading it stays cheap and bounded: only
+regular files of at most :data:`MAX_POLICY_BYTES` are read, YAML anchors and aliases are
+refused (no "billion laughs"), nesting is bounded, every number is finite and within the
+bounds of :mod:`crawler.policy.schema`, and hosts must be on the public internet unless the
+operator allows private networks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,10 +26,13 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
 from crawler.pathpattern import PathPattern
 from crawler.policy.hosts import (
     HostPatternError,
+    check_public_host,
     host_matches,
     normalize_host_pattern,
     patterns_overlap,
@@ -40,6 +52,11 @@ from crawler.signals.spdx_ids import lookup_spdx
 
 DEFAULTS_FILE = "_defaults.yaml"
 DEFAULT_RATE = {"requests_per_second": 1.0, "concurrency": 1}
+#: largest policy file read, checked before reading (a policy is a few KiB; the pure-Python
+#: YAML parser takes about 5 s and 80 MB for the worst file of this size)
+MAX_POLICY_BYTES = 256 * 1024
+#: deepest nesting of mappings and lists (a policy needs 4)
+MAX_NESTING = 16
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,36 @@ class PolicyError(Exception):
         super().__init__("invalid site policies:\n  " + "\n  ".join(map(str, problems)))
 
 
+class _PolicyYAMLLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses anchors and aliases (one alias can stand for a whole
+    tree: "billion laughs") and nesting deeper than :data:`MAX_NESTING`, and reports a bad
+    value (a 13th month, a 5000-digit integer) as a YAML error at its line."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            sigil = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise ComposerError(None, None, "anchors and aliases are not allowed in a policy "
+                                f"({sigil}{anchor})", event.start_mark)
+        if self._depth >= MAX_NESTING:
+            raise ComposerError(None, None, f"nested deeper than {MAX_NESTING} levels",
+                                event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            raise ConstructorError(None, None, f"invalid value: {exc}", node.start_mark) from None
+
+
 class _Doc:
     """A parsed YAML document with the line of every key path."""
 
@@ -69,7 +116,7 @@ class _Doc:
         self.path = str(path)
         self.lines: dict[tuple[str, ...], int] = {}
         self.duplicates: list[PolicyProblem] = []
-        loader = yaml.SafeLoader(text)
+        loader = _PolicyYAMLLoader(text)
         try:
             node = loader.get_single_node()
             self.data: Any = loader.construct_document(node) if node is not None else None
@@ -106,16 +153,60 @@ class _Doc:
         return PolicyProblem(self.path, self.line(path), ".".join(map(str, path)), message)
 
 
+def _file_problem(status: os.stat_result) -> str | None:
+    if not stat.S_ISREG(status.st_mode):
+        kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK,
+                 "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+        kind = next((name for is_kind, name in kinds if is_kind(status.st_mode)), "a special file")
+        return f"not a regular file ({kind})"
+    if status.st_size > MAX_POLICY_BYTES:
+        return f"{status.st_size} bytes: a policy file has at most {MAX_POLICY_BYTES}"
+    return None
+
+
+def _read_bytes(path: Path) -> tuple[bytes, str | None]:
+    """The file's bytes, or why they are not read. Only a regular file, or a symlink to one
+    (Kubernetes mounts ConfigMaps so), is opened, so a FIFO cannot block the loader; the open
+    file is checked again (opened non-blocking, then fstat) in case it was swapped meanwhile."""
+    try:
+        problem = _file_problem(os.stat(path))
+        if problem is not None:
+            return b"", problem
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            problem = _file_problem(os.fstat(fd))
+            if problem is not None:
+                return b"", problem
+            with open(fd, "rb", closefd=False) as file:
+                raw = file.read(MAX_POLICY_BYTES + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return b"", f"cannot read: {exc.strerror or exc}"
+    if len(raw) > MAX_POLICY_BYTES:  # it grew after the check
+        return b"", f"more than {MAX_POLICY_BYTES} bytes: the limit of a policy file"
+    return raw, None
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> PolicyProblem:
+    """One line: the position goes into ``file:line``, not into the message."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    parts = (getattr(exc, "context", None), getattr(exc, "problem", None))
+    message = ": ".join(part for part in parts if part) or str(exc)
+    return PolicyProblem(str(path), mark.line + 1 if mark else 1, "",
+                         "YAML syntax: " + " ".join(message.split()))
+
+
 def _read(path: Path) -> tuple[_Doc | None, bytes, list[PolicyProblem]]:
-    raw = path.read_bytes()
+    raw, unreadable = _read_bytes(path)
+    if unreadable is not None:
+        return None, raw, [PolicyProblem(str(path), 1, "", unreadable)]
     try:
         doc = _Doc(path, raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         return None, raw, [PolicyProblem(str(path), 1, "", f"not UTF-8: {exc}")]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        return None, raw, [PolicyProblem(str(path), line, "", f"YAML syntax: {exc}")]
+        return None, raw, [_yaml_problem(path, exc)]
     if doc.data is not None and not isinstance(doc.data, dict):
         return None, raw, [PolicyProblem(str(path), 1, "", "a policy must be a YAML mapping")]
     return doc, raw, doc.duplicates
@@ -142,8 +233,17 @@ def _merge(defaults: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-_VALIDATOR = jsonschema.Draft202012Validator(
-    POLICY_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+def _finite_number(checker: Any, instance: Any) -> bool:
+    """JSON Schema's "number", without NaN and infinity (YAML's .nan and .inf)."""
+    base = jsonschema.Draft202012Validator.TYPE_CHECKER
+    return base.is_type(instance, "number") and not (
+        isinstance(instance, float) and not math.isfinite(instance))
+
+
+_VALIDATOR = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
+)(POLICY_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
 def _schema_problems(doc: _Doc, data: dict[str, Any]) -> list[PolicyProblem]:
@@ -157,6 +257,9 @@ def _schema_problems(doc: _Doc, data: dict[str, Any]) -> list[PolicyProblem]:
             continue
         if err.validator == "required":
             message = err.message.replace("is a required property", "is required")
+        elif err.validator == "type" and err.validator_value in ("number", "integer") \
+                and isinstance(err.instance, float) and not math.isfinite(err.instance):
+            message = f"{err.instance} is not a finite number"
         else:
             message = err.message
         problems.append(doc.problem(path, message))
@@ -219,7 +322,8 @@ def _on_conflict(value: str | None) -> str:
     return lookup_spdx(value).spdx  # type: ignore[union-attr]
 
 
-def _hosts(doc: _Doc, data: dict[str, Any]) -> tuple[tuple[str, ...], list[PolicyProblem]]:
+def _hosts(doc: _Doc, data: dict[str, Any],
+           allow_private: bool) -> tuple[tuple[str, ...], list[PolicyProblem]]:
     hosts: list[str] = []
     problems: list[PolicyProblem] = []
     for i, raw in enumerate(data["hosts"]):
@@ -227,6 +331,11 @@ def _hosts(doc: _Doc, data: dict[str, Any]) -> tuple[tuple[str, ...], list[Polic
             hosts.append(normalize_host_pattern(raw))
         except HostPatternError as exc:
             problems.append(doc.problem(["hosts", i], str(exc)))
+            continue
+        private = None if allow_private else check_public_host(hosts[-1].removeprefix("*."))
+        if private is not None:
+            problems.append(doc.problem(["hosts", i], f"{private}: refused unless the operator "
+                                        "sets COMPLIANCE_ALLOW_PRIVATE_NETWORKS"))
     for key in ("start_urls", "sitemaps"):
         for i, url in enumerate(data.get(key, [])):
             host = urlsplit(url).hostname or ""
@@ -268,8 +377,12 @@ def _build(doc: _Doc, data: dict[str, Any], digest: str, hosts: tuple[str, ...])
     )
 
 
-def load_policies(directory: str | Path) -> list[SitePolicy]:
-    """Load every ``*.yaml`` policy under ``directory``; raise :class:`PolicyError` on any fault."""
+def load_policies(directory: str | Path, *, allow_private: bool = True) -> list[SitePolicy]:
+    """Load every ``*.yaml`` policy under ``directory``; raise :class:`PolicyError` on any fault.
+
+    ``allow_private=False`` refuses hosts that are not on the public internet (see
+    :func:`crawler.policy.hosts.check_public_host`). It is the operator's switch, never a
+    policy's: the crawl sets it from ``COMPLIANCE_ALLOW_PRIVATE_NETWORKS``."""
     root = Path(directory)
     if not root.is_dir():
         raise PolicyError([PolicyProblem(str(root), 0, "", "policy directory not found")])
@@ -277,7 +390,7 @@ def load_policies(directory: str | Path) -> list[SitePolicy]:
     defaults: dict[str, Any] = {}
     defaults_raw = b""
     defaults_path = root / DEFAULTS_FILE
-    if defaults_path.exists():
+    if os.path.lexists(defaults_path):  # a dangling symlink is an error, not "no defaults"
         doc, defaults_raw, found = _read(defaults_path)
         problems += found
         if doc is not None and doc.data:
@@ -301,7 +414,7 @@ def load_policies(directory: str | Path) -> list[SitePolicy]:
             problems += schema_problems
             continue
         semantic = _semantic_problems(doc, data)
-        hosts, host_problems = _hosts(doc, data)
+        hosts, host_problems = _hosts(doc, data, allow_private)
         problems += semantic + host_problems
         if semantic or host_problems:
             continue

@@ -24,9 +24,12 @@ class PolicyRegistry:
                     self._exact[pattern] = policy
 
     @classmethod
-    def from_directory(cls, directory: str, sites: Iterable[str] = ()) -> PolicyRegistry:
-        """Load a policy directory; ``sites`` (host names or policy names) narrows the set."""
-        policies = load_policies(directory)
+    def from_directory(cls, directory: str, sites: Iterable[str] = (), *,
+                       allow_private: bool = True) -> PolicyRegistry:
+        """Load a policy directory; ``sites`` (host names or policy names) narrows the set.
+        ``allow_private``: see :func:`~crawler.policy.loader.load_policies` (the crawl sets it
+        from ``COMPLIANCE_ALLOW_PRIVATE_NETWORKS``)."""
+        policies = load_policies(directory, allow_private=allow_private)
         wanted = {s.lower() for s in sites}
         if wanted:
             policies = [p for p in policies if p.name.lower() in wanted

@@ -10,6 +10,15 @@ _STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _PATH_LIST = {"type": "array", "items": {"type": "string", "pattern": "^/"}}
 _URL_LIST = {"type": "array", "items": {"type": "string", "pattern": "^https?://"}}
 
+# Bounds of the numbers in a policy. Every number must also be finite: the loader's
+# validator does not count NaN or infinity as a "number" (YAML reads .nan and .inf as floats).
+#: per host; high enough for the loopback servers of the tests, far above any real site's
+MAX_REQUESTS_PER_SECOND = 1000
+#: parallel requests to one host
+MAX_CONCURRENCY = 64
+#: ten years
+MAX_RETENTION_DAYS = 3650
+
 POLICY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -40,8 +49,9 @@ POLICY_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "requests_per_second": {"type": "number", "exclusiveMinimum": 0},
-                "concurrency": {"type": "integer", "minimum": 1},
+                "requests_per_second": {"type": "number", "exclusiveMinimum": 0,
+                                        "maximum": MAX_REQUESTS_PER_SECOND},
+                "concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY},
             },
         },
         "licenses": {
@@ -61,7 +71,7 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "on_conflict": {"type": "string", "minLength": 1},
             },
         },
-        "retention_days": {"type": "integer", "minimum": 1},
+        "retention_days": {"type": "integer", "minimum": 1, "maximum": MAX_RETENTION_DAYS},
         # the site leaves the corpus: nothing is requested, stored items are withdrawn
         "retired": {"type": "boolean"},
     },
