@@ -84,7 +84,8 @@ def _purge(args: argparse.Namespace, store: Store) -> int:
 
     entries = store.entries()
     if args.expired:
-        registry = PolicyRegistry.from_directory(args.policies)
+        registry = PolicyRegistry.from_directory(args.policies,
+                                                 allow_private=args.allow_private_networks)
         uncovered = retention.uncovered_hosts(entries, registry)
         if uncovered:
             hosts = ", ".join(f"{host} ({n})" for host, n in sorted(uncovered.items()))
@@ -152,6 +153,10 @@ def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
                         type=_parse_setting, metavar="NAME=VALUE", help="Scrapy setting")
 
 
+PRIVATE_HELP = ("let policies name private, loopback and link-local hosts (test sites on "
+                "loopback); a policy can never allow this itself")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crawler", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -160,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--policies", required=True, help="directory of site policies")
     crawl.add_argument("--store", required=True, help="corpus location: a path or s3://BUCKET/PREFIX")
     crawl.add_argument("--site", action="append", default=[], help="only this host/policy")
+    crawl.add_argument("--allow-private-networks", action="store_true", help=PRIVATE_HELP)
     _add_crawl_args(crawl)
 
     demo = sub.add_parser("demo", help="crawl the bundled demo sites on loopback")
@@ -169,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
     validate = sub.add_parser("validate", help="check a policy directory, crawl nothing")
     validate.add_argument("--policies", required=True)
+    validate.add_argument("--allow-private-networks", action="store_true", help=PRIVATE_HELP)
 
     from crawler.export import FORMATS, KINDS
 
@@ -201,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--site", help="every item of this host")
     which.add_argument("--url", help="every version of this URL")
     purge.add_argument("--policies", help="policy directory (for --expired)")
+    purge.add_argument("--allow-private-networks", action="store_true", help=PRIVATE_HELP)
     purge.add_argument("--ledger", help="ledger file (default: STORE/ledger.jsonl)")
     purge.add_argument("--quarantine", action="store_true",
                        help="move to STORE/quarantine instead of deleting")
@@ -219,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "validate":
-            policies = load_policies(args.policies)
+            policies = load_policies(args.policies,
+                                     allow_private=args.allow_private_networks)
             for p in policies:
                 print(f"ok  {p.name:<24} {', '.join(p.hosts)}  ({p.source})")
             return EXIT_OK
@@ -237,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             summary = run_demo(args.store or args.out, args.purpose)
         else:
             summary = run_crawl(args.policies, args.store, args.purpose, args.site,
-                                args.ledger, args.settings)
+                                args.ledger, args.settings, args.allow_private_networks)
     except (PolicyError, StoreError, SiteFileError) as exc:
         print(f"crawler: {exc}", file=sys.stderr)
         return EXIT_CONFIG

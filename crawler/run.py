@@ -24,15 +24,22 @@ def project_settings(overrides: dict[str, object]) -> Settings:
 
 
 def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None = None,
-              ledger: str | None = None, extra: list[tuple[str, str]] | None = None) -> RunSummary:
-    """Run one crawl in this process (Scrapy's reactor runs once per process)."""
-    load_policies(policies)  # fail before Scrapy starts, with file:line messages
+              ledger: str | None = None, extra: list[tuple[str, str]] | None = None,
+              allow_private: bool = False) -> RunSummary:
+    """Run one crawl in this process (Scrapy's reactor runs once per process).
+    ``allow_private`` (or ``-s COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True``) lets policies name
+    hosts on private networks: loopback test sites, the demo."""
+    allow_private = allow_private or Settings(dict(extra or [])).getbool(
+        "COMPLIANCE_ALLOW_PRIVATE_NETWORKS")
+    # fail before Scrapy starts, with file:line messages
+    load_policies(policies, allow_private=allow_private)
     site_files.configured(Settings(dict(extra or [])).getlist("COMPLIANCE_SITE_FILES"))
     open_store(store, **s3_options(dict(extra or []).get)).close()  # and on a bad store
     settings = project_settings({
         "COMPLIANCE_POLICIES": policies, "COMPLIANCE_STORE": store,
         "COMPLIANCE_PURPOSE": purpose, "COMPLIANCE_SITES": sites or [],
-        "COMPLIANCE_LEDGER": ledger, **dict(extra or [])})
+        "COMPLIANCE_LEDGER": ledger, **dict(extra or []),
+        "COMPLIANCE_ALLOW_PRIVATE_NETWORKS": allow_private})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(CorpusSpider)
     process.crawl(crawler)

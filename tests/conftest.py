@@ -105,7 +105,8 @@ def run_cli(*args: str, timeout: float = 180,
 def crawl(policies: Path, store: Path | str, purpose: str = "research", *settings: str,
           expect: int = 0) -> CrawlResult:
     """Run ``crawler crawl`` as a user would; ``store`` may be a path or an s3:// URI."""
-    args = ["crawl", "--policies", str(policies), "--store", str(store), "--purpose", purpose]
+    args = ["crawl", "--policies", str(policies), "--store", str(store), "--purpose", purpose,
+            "--allow-private-networks"]  # the test sites are on loopback
     for setting in settings:
         args += ["-s", setting]
     proc = run_cli(*args)

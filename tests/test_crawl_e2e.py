@@ -150,7 +150,8 @@ def test_scrapy_native_crawl_command(serve, tmp_path: Path) -> None:
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     store = tmp_path / "corpus"
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "corpus", "-a", f"policies={policies}",
+        [sys.executable, "-m", "scrapy", "crawl", "corpus",
+         "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True", "-a", f"policies={policies}",
          "-a", "purpose=research", "-a", f"store={store}"],
         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -160,10 +161,10 @@ def test_scrapy_native_crawl_command(serve, tmp_path: Path) -> None:
 def test_validate_command(tmp_path: Path) -> None:
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [f"http://{SITE}/"])
-    proc = run_cli("validate", "--policies", str(policies))
+    proc = run_cli("validate", "--policies", str(policies), "--allow-private-networks")
     assert proc.returncode == 0 and "ok  site" in proc.stdout
     (policies / "site.yaml").write_text("hosts: []\n")
-    proc = run_cli("validate", "--policies", str(policies))
+    proc = run_cli("validate", "--policies", str(policies), "--allow-private-networks")
     assert proc.returncode == 2 and f"{policies}/site.yaml:1: hosts: [] should be non-empty" \
         in proc.stderr
 
@@ -239,14 +240,16 @@ def test_purge_expired_follows_policy_retention(serve, tmp_path: Path) -> None:
     write_policy(policies, "site", SITE, [server.url(SITE, "/")], retention_days=1)
     store = tmp_path / "corpus"
     result = crawl(policies, store)
-    proc = run_cli("purge", "--store", str(store), "--expired", "--policies", str(policies))
+    proc = run_cli("purge", "--store", str(store), "--expired", "--policies", str(policies),
+                   "--allow-private-networks")
     assert "0 item(s) selected" in proc.stdout  # stored today, kept for a day
     # age the manifest entry by two days, as if the crawl had run then
     manifest = store / "manifest.jsonl"
     entry = json.loads(manifest.read_text())
     entry["committed_at"] = "2020-01-01T00:00:00.000Z"
     manifest.write_text(json.dumps(entry) + "\n")
-    proc = run_cli("purge", "--store", str(store), "--expired", "--policies", str(policies))
+    proc = run_cli("purge", "--store", str(store), "--expired", "--policies", str(policies),
+                   "--allow-private-networks")
     assert proc.returncode == 0 and "1 item(s) removed" in proc.stdout
     assert result.manifest == []
     [record] = [r for r in result.ledger if r["gate"] == "retention"]
@@ -315,6 +318,7 @@ def test_items_that_skip_the_gates_are_not_stored(serve, tmp_path: Path) -> None
     secret = server.url(SITE, "/private/secret")
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider",
+         "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True",
          str(REPO / "tests/spiders/forged_item_spider.py"), "-a", f"url={secret}",
          "-a", "policy=site", "-s", f"COMPLIANCE_POLICIES={policies}",
          "-s", "COMPLIANCE_PURPOSE=research", "-s", f"COMPLIANCE_STORE={tmp_path / 'c'}"],

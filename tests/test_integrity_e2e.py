@@ -107,7 +107,8 @@ def test_purge_expired_with_a_missing_policy_deletes_nothing(serve, tmp_path: Pa
     write_policy(policies, "other", "127.0.0.42", [])
     result = crawl(policies, store)
     path.unlink()
-    proc = run_cli("purge", "--store", str(store), "--expired", "--policies", str(policies))
+    proc = run_cli("purge", "--store", str(store), "--expired", "--policies", str(policies),
+                   "--allow-private-networks")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"no policy in {policies} covers stored host(s) {SITE} (2)" in proc.stderr
     assert len(result.manifest) == 2 and all((store / e["content"]).is_file()
@@ -180,7 +181,8 @@ def _check_store(store: Path) -> list[dict[str, object]]:
 def _background(log: Path, *args: str) -> subprocess.Popen[bytes]:
     """A CLI process whose output goes to ``log`` (a pipe could fill up and stall it)."""
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=REPO,
+        return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args,
+                                 "--allow-private-networks"], cwd=REPO,
                                 stdout=out, stderr=subprocess.STDOUT)
 
 
@@ -239,7 +241,8 @@ def test_crawl_purge_and_export_at_once(serve, tmp_path: Path) -> None:
     entries = _check_store(store)
     assert {e["url"] for e in entries} == urls
     assert all(set(e["purposes"]) == {"research", "commercial"} for e in entries)
-    proc = run_cli("purge", "--store", str(store), "--expired", "--policies", str(policies))
+    proc = run_cli("purge", "--store", str(store), "--expired", "--policies", str(policies),
+                   "--allow-private-networks")
     assert proc.returncode == 0 and "0 item(s) selected" in proc.stdout
 
 
@@ -305,6 +308,7 @@ def _user_project(root: Path, policies: Path, store: Path, feed: Path) -> Path:
         'ADDONS = {"crawler.scrapy_adapters.addon.ComplianceAddon": 0}\n'
         f'COMPLIANCE_POLICIES = {str(policies)!r}\nCOMPLIANCE_STORE = {str(store)!r}\n'
         'COMPLIANCE_PURPOSE = "research"\nCOMPLIANCE_STORE_FSYNC = False\n'
+        'COMPLIANCE_ALLOW_PRIVATE_NETWORKS = True\n'  # the test site is on loopback
         f'FEEDS = {{{str(feed)!r}: {{"format": "jsonl"}}}}\n'
         # a project pipeline, ordered late, that is not the last: the store still is
         'ITEM_PIPELINES = {"userproj.settings.Tag": 999_999}\n'
@@ -359,6 +363,7 @@ def test_an_item_changed_after_the_gates_is_not_stored(serve, tmp_path: Path) ->
     urls = ",".join(server.url(SITE, p) for p in ("/keep", "/swap"))
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider",
+         "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True",
          str(REPO / "tests/spiders/tampering_spider.py"), "-a", f"urls={urls}",
          "-s", f"COMPLIANCE_POLICIES={policies}", "-s", "COMPLIANCE_PURPOSE=research",
          "-s", f"COMPLIANCE_STORE={store}"],

@@ -139,6 +139,7 @@ def test_images_asked_for_before_their_page_item_still_follow_its_noai(serve,
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider",
+         "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True",
          str(REPO / "tests/spiders/images_first_spider.py"), "-a", f"url={server.url(SITE, '/')}",
          "-s", f"COMPLIANCE_POLICIES={policies}", "-s", "COMPLIANCE_PURPOSE=research",
          "-s", f"COMPLIANCE_STORE={tmp_path / 'c'}"],

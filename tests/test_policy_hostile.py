@@ -337,3 +337,24 @@ def test_cli_reports_one_line_per_problem_and_exit_code_2(tmp_path: Path) -> Non
         "policy (&l0)",
         f"  {policies}/nan.yaml:14: rate.requests_per_second: nan is not a finite number",
     ]
+
+
+def test_private_hosts_need_the_operator_not_the_policy(serve, tmp_path: Path) -> None:
+    """A crawl of a loopback site runs only with the operator's switch; without it the
+    crawl stops before any request, with one line."""
+    from conftest import page, write_policy
+
+    site = "127.0.0.85"
+    server = serve({site: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", site, [server.url(site, "/")])
+    args = ("crawl", "--policies", str(policies), "--store", str(tmp_path / "c"),
+            "--purpose", "research")
+    proc = run_cli(*args, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines()[1].endswith(
+        f"hosts.0: {site} is a loopback address: refused unless the operator sets "
+        "COMPLIANCE_ALLOW_PRIVATE_NETWORKS")
+    assert server.hits_for(site) == []
+    assert run_cli(*args, "--allow-private-networks", timeout=120).returncode == 0
+    assert {h.path for h in server.hits_for(site)} >= {"/robots.txt", "/"}

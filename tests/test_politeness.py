@@ -144,6 +144,7 @@ def test_scrapy_knobs_do_not_bypass_gates_or_politeness(serve, tmp_path: Path) -
     urls = [server.url(SITE, p) for p in ("/a", "/b", "/no")] + [server.url(other, "/")]
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider", str(REPO / "tests/spiders/bypass_spider.py"),
+         "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True",
          "-a", f"urls={','.join(urls)}", "-s", f"COMPLIANCE_POLICIES={policies}",
          "-s", "COMPLIANCE_PURPOSE=research", "-s", f"COMPLIANCE_STORE={tmp_path / 'corpus'}"],
         cwd=REPO, capture_output=True, text=True, timeout=120)

@@ -116,7 +116,8 @@ def test_two_purposes_at_once_suppression_and_withdrawal_on_s3(serve, tmp_path: 
     ledger = tmp_path / "ledger.jsonl"
     procs = [subprocess.Popen(
         [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies), "--store",
-         uri, "--purpose", purpose, "--ledger", str(ledger)], cwd=REPO,
+         uri, "--purpose", purpose, "--ledger", str(ledger), "--allow-private-networks"],
+        cwd=REPO,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for purpose in ("research",
                                                                               "commercial")]
     assert [p.wait(timeout=180) for p in procs] == [0, 0]

@@ -21,7 +21,7 @@ SITE, BROKEN = "127.0.0.71", "127.0.0.72"
 def _crawl(policies: Path, store: Path, *settings: str) -> CrawlResult:
     env = {**os.environ, "PYTHONPATH": str(REPO / "tests")}
     args = [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies),
-            "--store", str(store), "--purpose", "research"]
+            "--store", str(store), "--purpose", "research", "--allow-private-networks"]
     for setting in settings:
         args += ["-s", setting]
     proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=180)

@@ -377,7 +377,7 @@ def _build(doc: _Doc, data: dict[str, Any], digest: str, hosts: tuple[str, ...])
     )
 
 
-def load_policies(directory: str | Path, *, allow_private: bool = True) -> list[SitePolicy]:
+def load_policies(directory: str | Path, *, allow_private: bool = False) -> list[SitePolicy]:
     """Load every ``*.yaml`` policy under ``directory``; raise :class:`PolicyError` on any fault.
 
     ``allow_private=False`` refuses hosts that are not on the public internet (see

@@ -25,7 +25,7 @@ class PolicyRegistry:
 
     @classmethod
     def from_directory(cls, directory: str, sites: Iterable[str] = (), *,
-                       allow_private: bool = True) -> PolicyRegistry:
+                       allow_private: bool = False) -> PolicyRegistry:
         """Load a policy directory; ``sites`` (host names or policy names) narrows the set.
         ``allow_private``: see :func:`~crawler.policy.loader.load_policies` (the crawl sets it
         from ``COMPLIANCE_ALLOW_PRIVATE_NETWORKS``)."""

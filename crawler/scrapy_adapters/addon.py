@@ -99,8 +99,9 @@ class ComplianceAddon:
         if purpose not in PURPOSES:
             raise ComplianceConfigError(
                 f"COMPLIANCE_PURPOSE must be one of {', '.join(PURPOSES)}, not {purpose!r}")
-        registry = PolicyRegistry.from_directory(settings["COMPLIANCE_POLICIES"],
-                                                 settings.getlist("COMPLIANCE_SITES"))
+        registry = PolicyRegistry.from_directory(
+            settings["COMPLIANCE_POLICIES"], settings.getlist("COMPLIANCE_SITES"),
+            allow_private=settings.getbool("COMPLIANCE_ALLOW_PRIVATE_NETWORKS"))
         if not len(registry):
             raise ComplianceConfigError("no policy matches COMPLIANCE_SITES "
                                         f"{settings.getlist('COMPLIANCE_SITES')}")
