@@ -64,6 +64,10 @@ def test_download_errors_size_depth_and_url_length_are_ledgered(serve, tmp_path:
     (DownloadCancelledError("Received 5 bytes which is larger than download max size (1)"),
      "size_limit"),
     (IgnoreRequest("Filtered offsite request to 'x'"), "offsite"),
+    (IgnoreRequest("Ignored response <200 x> because its body (5 B compressed, 9 B "
+                   "decompressed so far) exceeded DOWNLOAD_MAXSIZE (8 B) during decompression."),
+     "size_limit"),
+    (IgnoreRequest("x"), "ignored"),
     (ValueError("x"), "download_error"),
 ])
 def test_reason_codes(exc: Exception, reason: str) -> None:

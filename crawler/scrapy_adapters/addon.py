@@ -56,6 +56,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     f"{_PKG}.drops.DownloadDropsMiddleware": 5,
     **{path: position for _gate, path, position in REQUEST_GATES},
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    # Scrapy's decompression (same place), with a ledger line per body over the size limit
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    f"{_PKG}.drops.LedgeredHttpCompressionMiddleware": 590,
 }
 _SPIDER = "scrapy.spidermiddlewares"
 SPIDER_MIDDLEWARES = {
@@ -68,6 +71,9 @@ SPIDER_MIDDLEWARES = {
     f"{_SPIDER}.depth.DepthMiddleware": None,
     f"{_PKG}.drops.LedgeredDepthMiddleware": 900,
 }
+#: page size limits in place of Scrapy's 1 GiB / 32 MiB (raw body and decompressed body)
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 #: the store pipeline runs after every other pipeline: nothing ungated gets past it
 STORE_PIPELINE_ORDER = 1_000_000
 ITEM_PIPELINES = {f"{_PKG}.store.StorePipeline": STORE_PIPELINE_ORDER}
@@ -95,6 +101,9 @@ class ComplianceAddon:
         redact.install(settings)  # before Scrapy logs the overridden settings
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="default")  # below anything a user set
+        # Scrapy's defaults give way; a value the user set (lower or higher, 0 = no limit) stays
+        settings.set("DOWNLOAD_MAXSIZE", DOWNLOAD_MAXSIZE, priority="default")
+        settings.set("DOWNLOAD_WARNSIZE", DOWNLOAD_WARNSIZE, priority="default")
         purpose = settings.get("COMPLIANCE_PURPOSE")
         if purpose not in PURPOSES:
             raise ComplianceConfigError(

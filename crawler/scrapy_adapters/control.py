@@ -22,6 +22,10 @@ from crawler.scrapy_adapters.context import ComplianceContext
 #: RFC 9309 §2.3.1.2: follow at least five consecutive redirects
 MAX_REDIRECTS = 5
 PRIORITY = 1000
+#: RFC 9309 §2.5: a parser must read at least 500 KiB, and the robots parser reads the
+#: first 500 KiB of a larger file; a control file over this limit (raw, or once
+#: decompressed) is cancelled as a download error, which fails closed
+MAX_SIZE = 1024 * 1024
 
 
 async def fetch(crawler: Crawler, context: ComplianceContext, url: str, kind: str, *,
@@ -44,7 +48,7 @@ async def _one(crawler: Crawler, context: ComplianceContext, url: str, kind: str
                timeout: float, internal: bool) -> Response:
     request = Request(url, priority=PRIORITY, dont_filter=True, callback=NO_CALLBACK,
                       meta={meta.KIND: kind, "dont_redirect": True, "dont_retry": True,
-                            "download_timeout": timeout})
+                            "download_timeout": timeout, "download_maxsize": MAX_SIZE})
     if internal:
         context.internal.add(request)
     return await crawler.engine.download_async(request)

@@ -1,11 +1,11 @@
 """Ledger lines for drops that happen outside the gates, so the audit trail has no holes.
 
 Scrapy drops requests and responses in several places that know nothing of the ledger:
-download errors (DNS, timeout, refused connection, data loss, ``DOWNLOAD_MAXSIZE``), its
-offsite filter, the depth and URL-length limits, and unhandled HTTP statuses. Each such
-drop gets one ledger line with the URL and a reason code here. Duplicate-filter drops are
-not decisions about a URL (the first request for it has its own lines): Scrapy counts them
-in its stats (``dupefilter/filtered``).
+download errors (DNS, timeout, refused connection, data loss, ``DOWNLOAD_MAXSIZE``), bodies
+over ``DOWNLOAD_MAXSIZE`` once decompressed, its offsite filter, the depth and URL-length
+limits, and unhandled HTTP statuses. Each such drop gets one ledger line with the URL and
+a reason code here. Duplicate-filter drops are not decisions about a URL (the first
+request for it has its own lines): Scrapy counts them in its stats (``dupefilter/filtered``).
 
 Drops made by the gates themselves raise :class:`~crawler.scrapy_adapters.context.Refused`,
 which is already recorded, and are passed over.
@@ -17,6 +17,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -56,7 +57,9 @@ def reason_for(exc: BaseException) -> str:
     if isinstance(exc, DownloadCancelledError):
         return "size_limit" if "max size" in str(exc) else "download_cancelled"
     if isinstance(exc, IgnoreRequest):
-        return "offsite" if "offsite" in str(exc) else "ignored"
+        # HttpCompressionMiddleware: "... exceeded DOWNLOAD_MAXSIZE (...) during decompression"
+        return ("offsite" if "offsite" in str(exc)
+                else "size_limit" if "DOWNLOAD_MAXSIZE" in str(exc) else "ignored")
     for cls, reason in _REASONS:
         if isinstance(exc, cls):
             return reason
@@ -89,6 +92,22 @@ class _Ledgered:
         mw = super().from_crawler(crawler)  # type: ignore[misc]
         mw.context = ComplianceContext.of(crawler)
         return mw
+
+
+class LedgeredHttpCompressionMiddleware(_Ledgered, HttpCompressionMiddleware):
+    """Scrapy's decompression, with a ledger line per response it drops. A body over
+    ``DOWNLOAD_MAXSIZE`` once decompressed raises ``IgnoreRequest`` from
+    ``process_response``, which no ``process_exception`` sees (and which the scraper
+    drops silently), so :class:`DownloadDropsMiddleware` never would record it."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            if request not in self.context.internal:  # a control file: its gate records it
+                self.context.effects.record(request.url, Decision.deny(
+                    GATE, reason_for(exc), f"Dropped: {exc}"), kind=_kind(request))
+            raise
 
 
 class _LedgeredRequestFilter(_Ledgered):
