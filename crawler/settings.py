@@ -32,9 +32,3 @@ DEPTH_PRIORITY = 1
 # data only, which is what the gates put in request meta.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.MarshalFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
-
-# Page size limits (the addon sets the same when a project leaves Scrapy's 1 GiB default):
-# a body over DOWNLOAD_MAXSIZE, as received or once decompressed (gzip/deflate/br/zstd
-# bombs), is dropped with a size_limit ledger line. Control files have their own 500 KiB.
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
