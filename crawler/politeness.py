@@ -21,6 +21,7 @@ from typing import Protocol
 class HostState:
     gap: float = 0.0  # minimum seconds between two request starts
     last_start: float = float("-inf")  # monotonic time of the last request start
+    last_end: float = float("-inf")  # monotonic time the last request ended
     next_free: float = 0.0  # monotonic time of the next allowed start
     paused_until: float = 0.0
     failures: int = 0  # consecutive 429/503 answers
@@ -89,7 +90,10 @@ class Politeness:
         as their maximum."""
         state = self.state(host)
         state.gap = max(state.gap, gap)
-        state.next_free = max(state.next_free, state.last_start + state.gap)
+        # a full new gap from the end of the last request, as :meth:`finished` would have
+        # counted had the gap been known then (a Crawl-delay is learned from the answer)
+        state.next_free = max(state.next_free,
+                              max(state.last_start, state.last_end) + state.gap)
 
     def wait_time(self, host: str) -> float:
         """Seconds until ``host`` may see its next request; 0 means go now, and books
@@ -108,7 +112,8 @@ class Politeness:
         between its start and now, so the next start waits a full gap from now: the server
         never sees two requests closer than the gap, whatever the connection's latency."""
         state = self.state(host)
-        state.next_free = max(state.next_free, self.clock() + state.gap)
+        state.last_end = self.clock()
+        state.next_free = max(state.next_free, state.last_end + state.gap)
 
     def parked(self, host: str) -> str | None:
         return self.state(host).parked

@@ -37,6 +37,21 @@ def test_gap_is_a_floor_and_only_rises() -> None:
     assert p.wait_time("other") == 0  # hosts are independent
 
 
+def test_a_gap_learned_from_an_answer_counts_from_its_end() -> None:
+    """robots.txt's Crawl-delay arrives with the answer: the next request waits the full
+    delay from when that answer came, not from when its request started (the server saw
+    it some time in between)."""
+    clock = Clock()
+    p = Politeness(clock=clock)
+    p.raise_gap("h", 0.01)
+    assert p.wait_time("h") == 0  # robots.txt starts at 100.0
+    clock.now += 0.3
+    p.finished("h")  # answered at 100.3
+    p.raise_gap("h", 1.0)  # Crawl-delay: 1
+    clock.now += 0.9
+    assert p.wait_time("h") == pytest.approx(0.1)  # not before 101.3
+
+
 def test_retry_after_backoff_and_parking() -> None:
     clock = Clock()
     p = Politeness(backoff_base=1.0, backoff_cap=10.0, park_after=3, clock=clock)
