@@ -42,6 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COMPLIANCE_PARK_AFTER", 5, "consecutive 429/503 answers that park a host"),
     Setting("COMPLIANCE_ALLOW_PRIVATE_NETWORKS", False, "let policies name private, loopback "
             "and link-local hosts (the operator's choice, never a policy's)"),
+    Setting("COMPLIANCE_RESOLVE", {}, "host name -> addresses answered without DNS "
+            "(checked like DNS answers)"),
     Setting("COMPLIANCE_DISK_FRONTIER", True, "queue waiting requests on disk (a temporary "
             "JOBDIR) unless JOBDIR is set"),
     Setting("COMPLIANCE_WITHDRAWAL", "purge", "what a withdrawal of consent does: purge or "

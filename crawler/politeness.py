@@ -1,5 +1,10 @@
-"""Per-host politeness as a hard limit: minimum gap between request starts, pauses for
-429/503 (Retry-After, else exponential backoff), parking of hosts that keep failing.
+"""Politeness as a hard limit: minimum gap between request starts, pauses for 429/503
+(Retry-After, else exponential backoff), parking of hosts that keep failing.
+
+A request draws on two budgets at once: its site's (the policy's rate, shared by every
+host the policy covers, ``*.example.org`` included: :func:`site_key`) and its host's
+(robots.txt Crawl-delay and Request-rate, which a site states per host). It starts only
+when both allow it, and books both.
 
 Pure bookkeeping over a monotonic clock; the Scrapy side calls :meth:`Politeness.turn`
 right before a request is sent (in the download handler), so nothing that happens
@@ -51,16 +56,21 @@ class Pause:
     sentence: str
 
 
+def site_key(policy_name: str) -> str:
+    """The budget key of a site (a policy), beside the host keys (host names as in URLs)."""
+    return f"site:{policy_name}"
+
+
 class Limiter(Protocol):
-    """The per-host request budget the download handler asks before each request. Hosts
-    are named as in URLs; a backend shared by several processes implements the same
-    calls with the same rules (:class:`Politeness` is the in-process one)."""
+    """The request budgets the download handler asks before each request: one per key, a
+    site (:func:`site_key`) or a host. A backend shared by several processes implements
+    the same calls with the same rules (:class:`Politeness` is the in-process one)."""
 
-    def raise_gap(self, host: str, gap: float) -> None: ...
+    def raise_gap(self, key: str, gap: float) -> None: ...
 
-    def wait_time(self, host: str) -> float: ...
+    def wait_time(self, *keys: str) -> float: ...
 
-    def finished(self, host: str) -> None: ...
+    def finished(self, *keys: str) -> None: ...
 
     def succeeded(self, host: str) -> None: ...
 
@@ -81,39 +91,43 @@ class Politeness:
         self.clock = clock
         self.hosts: dict[str, HostState] = {}
 
-    def state(self, host: str) -> HostState:
+    def state(self, key: str) -> HostState:
         # one state per host however it is spelled: 'Site.test.' is 'site.test'
-        return self.hosts.setdefault(host.lower().rstrip("."), HostState())
+        return self.hosts.setdefault(key.lower().rstrip("."), HostState())
 
-    def raise_gap(self, host: str, gap: float) -> None:
-        """Floors only ever go up: the policy rate, Crawl-delay and Request-rate combine
-        as their maximum."""
-        state = self.state(host)
+    def raise_gap(self, key: str, gap: float) -> None:
+        """Floors only ever go up: for a host, Crawl-delay and Request-rate combine as
+        their maximum."""
+        state = self.state(key)
         state.gap = max(state.gap, gap)
         # a full new gap from the end of the last request, as :meth:`finished` would have
         # counted had the gap been known then (a Crawl-delay is learned from the answer)
         state.next_free = max(state.next_free,
                               max(state.last_start, state.last_end) + state.gap)
 
-    def wait_time(self, host: str) -> float:
-        """Seconds until ``host`` may see its next request; 0 means go now, and books
-        the slot. Call again after waiting: a pause may have begun in the meantime."""
-        state = self.state(host)
+    def wait_time(self, *keys: str) -> float:
+        """Seconds until a request drawing on every one of ``keys`` may start; 0 means go
+        now, and books the slot in each. Call again after waiting: a pause may have begun
+        in the meantime."""
+        states = [self.state(key) for key in keys]
         now = self.clock()
-        wait = max(state.next_free, state.paused_until) - now
+        wait = max(max(s.next_free, s.paused_until) for s in states) - now
         if wait > 0:
             return wait
-        state.last_start = now
-        state.next_free = now + state.gap
+        for state in states:
+            state.last_start = now
+            state.next_free = now + state.gap
         return 0.0
 
-    def finished(self, host: str) -> None:
-        """A request to ``host`` has ended (answer or error). It reached the server some time
-        between its start and now, so the next start waits a full gap from now: the server
-        never sees two requests closer than the gap, whatever the connection's latency."""
-        state = self.state(host)
-        state.last_end = self.clock()
-        state.next_free = max(state.next_free, state.last_end + state.gap)
+    def finished(self, *keys: str) -> None:
+        """A request has ended (answer or error). It reached the server some time between
+        its start and now, so the next start waits a full gap from now: the server never
+        sees two requests closer than the gap, whatever the connection's latency."""
+        now = self.clock()
+        for key in keys:
+            state = self.state(key)
+            state.last_end = now
+            state.next_free = max(state.next_free, now + state.gap)
 
     def parked(self, host: str) -> str | None:
         return self.state(host).parked

@@ -20,8 +20,8 @@ REMOTE_CONTROL_ENABLED = False  # a localhost server that runs code sent to it: 
 DEPTH_LIMIT = 10
 FEED_EXPORT_ENCODING = "utf-8"
 
-# Floors for hosts not listed exactly in a policy (wildcard hosts): one request at a
-# time, one per second. Exact hosts get their policy's rate through DOWNLOAD_SLOTS.
+# Floors for a download slot no policy names (none should exist: the allow-list gate
+# puts every request in its site's slot, which DOWNLOAD_SLOTS gives the policy's rate).
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 

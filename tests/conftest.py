@@ -15,6 +15,7 @@ import yaml
 
 from crawler.demo.server import Handler, Route, SiteServer
 from crawler.jsonl import read_jsonl
+from crawler.policy.hosts import url_port
 from crawler.storage.base import manifest_view
 
 #: one moto_server process for the whole session (fixtures moto_endpoint, s3_endpoint, ...)
@@ -57,6 +58,10 @@ def write_policy(directory: Path, name: str, host: str, start_urls: list[str],
                                 "commercial": ["CC-BY-4.0"]}},
         "retention_days": 30,
     }
+    # the test servers listen on high ports, which a policy must list
+    ports = sorted({url_port(url) for url in start_urls} - {None})
+    if ports and "ports" not in fields:
+        policy["ports"] = ports
     for key, value in fields.items():
         if isinstance(value, dict) and isinstance(policy.get(key), dict):
             policy[key] = {**policy[key], **value}

@@ -359,7 +359,7 @@ def test_an_item_changed_after_the_gates_is_not_stored(serve, tmp_path: Path) ->
 
     server = serve({SITE: {"/keep": page("keep"), "/swap": page("swap")}})
     policies, store = tmp_path / "policies", tmp_path / "corpus"
-    write_policy(policies, "site", SITE, [])
+    write_policy(policies, "site", SITE, [], ports=[server.port])
     urls = ",".join(server.url(SITE, p) for p in ("/keep", "/swap"))
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider",

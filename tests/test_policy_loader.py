@@ -190,7 +190,11 @@ def test_allowlist_gate_decisions(tmp_path: Path) -> None:
         return allowlist.check(url, registry, purpose, control)[0].reason
 
     assert reason("https://docs.example.org/docs/a.html") == "allowed"
-    assert reason("https://DOCS.example.org:8443/docs/a.html") == "allowed"
+    assert reason("https://DOCS.example.org:443/docs/a.html") == "allowed"
+    assert reason("http://docs.example.org:80/docs/a.html") == "allowed"
+    # other ports only when the policy lists them (ports:)
+    assert reason("https://docs.example.org:8443/docs/a.html") == "port_not_allowed"
+    assert reason("https://docs.example.org:0/docs/a.html") == "port_not_allowed"
     assert reason("https://docs.example.org/docs/private/x") == "path_denied"
     assert reason("https://docs.example.org/blog/") == "path_not_allowed"
     # control files: outside allow_paths, allowed only when the crawler itself reads them

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from conftest import crawl, page, write_policy
 
 from crawler.demo.server import Route
-from crawler.politeness import Politeness, parse_retry_after
+from crawler.politeness import Politeness, parse_retry_after, site_key
 
 SITE = "127.0.0.31"
 
@@ -215,3 +216,50 @@ def test_next_start_waits_a_full_gap_after_the_last_answer() -> None:
     now["t"] = 100.3  # the answer comes 0.3 s later
     politeness.finished("h.test")
     assert politeness.wait_time("h.test") == pytest.approx(1.0)  # not 0.7
+
+
+def test_a_wildcard_policys_rate_is_the_budget_of_the_whole_site(serve, tmp_path: Path) -> None:
+    """``*.wild.example`` at 5 requests/s, crawled over four subdomains (names pinned to
+    four loopback addresses): the server side sees 5 requests/s for the site in all, not
+    5 per subdomain; a robots.txt Crawl-delay of one host holds inside the budget."""
+    addresses = {f"{name}.wild.example": f"127.0.0.{93 + i}"
+                 for i, name in enumerate(("a", "b", "c", "d"))}
+    links = tuple(f"/p{i}.html" for i in range(4))
+    sites = {}
+    for address in addresses.values():
+        sites[address] = {"/": page("home", links=links), **{link: page(link) for link in links}}
+    slow = addresses["d.wild.example"]
+    sites[slow]["/robots.txt"] = Route(b"User-agent: *\nCrawl-delay: 0.6\n",
+                                       content_type="text/plain")
+    server = serve(sites)
+    policies = tmp_path / "policies"
+    write_policy(policies, "wild", "*.wild.example",
+                 [f"http://{name}:{server.port}/" for name in addresses],
+                 rate={"requests_per_second": 5, "concurrency": 4})
+    result = crawl(policies, tmp_path / "corpus", "research",
+                   f"COMPLIANCE_RESOLVE={json.dumps({n: [a] for n, a in addresses.items()})}")
+    assert len(result.manifest) == 20
+    times = sorted(h.time for h in server.hits)
+    assert len(times) == 32  # robots.txt, tdmrep.json, ai.txt and five pages per subdomain
+    assert min(gaps(times)) >= 0.19, gaps(times)
+    rate = (len(times) - 1) / (times[-1] - times[0])
+    assert rate <= 5.2, rate
+    slow_times = [h.time for h in server.hits_for(slow)]
+    assert min(gaps(slow_times)) >= 0.59, gaps(slow_times)
+
+
+def test_a_request_books_its_site_and_its_host_together() -> None:
+    now = [100.0]
+    p = Politeness(clock=lambda: now[0])
+    site = site_key("wild")
+    p.raise_gap(site, 0.5)  # the policy: 2 requests/s for the whole site
+    p.raise_gap("slow.wild.example", 2.0)  # its robots.txt: Crawl-delay 2
+    assert p.wait_time(site, "a.wild.example") == 0
+    assert p.wait_time(site, "b.wild.example") == 0.5  # another host, same site budget
+    now[0] = 100.5
+    assert p.wait_time(site, "slow.wild.example") == 0
+    now[0] = 101.0
+    assert p.wait_time(site, "slow.wild.example") == pytest.approx(1.5)  # its own floor
+    assert p.wait_time(site, "b.wild.example") == 0  # the site's budget was not booked
+    p.finished(site, "b.wild.example")
+    assert p.wait_time(site, "a.wild.example") == pytest.approx(0.5)

@@ -1,4 +1,5 @@
-"""Gate 1: is there a reviewed policy for this host, path and purpose? Runs before any I/O."""
+"""Gate 1: is there a reviewed policy for this host, port, path and purpose? Runs before
+any I/O."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from crawler.gates.decision import Decision
+from crawler.policy.hosts import url_port
 from crawler.policy.model import SitePolicy
 from crawler.policy.registry import PolicyRegistry
 from crawler.signals.site_files import SITE_FILES
@@ -42,6 +44,11 @@ def check(url: str, registry: PolicyRegistry, purpose: str, control: bool = Fals
         return Decision.deny(GATE, "no_policy",
                              f"No reviewed site policy covers host {host!r}.", host=host), None
     evidence = {"policy": policy.name, "policy_sha256": policy.sha256}
+    port = url_port(url)
+    if port not in policy.ports:
+        return Decision.deny(GATE, "port_not_allowed",
+                             f"Port {port} is not among the ports of policy {policy.name} "
+                             f"{list(policy.ports)}.", port=port, **evidence), policy
     if policy.retired:
         return Decision.deny(GATE, "policy_retired",
                              f"Policy {policy.name} is retired: the site left the corpus.",

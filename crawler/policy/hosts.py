@@ -1,7 +1,8 @@
 """Host patterns in policies: ``example.org`` (exactly that host) or ``*.example.org``
-(any subdomain, not the apex). Wildcards over a public suffix (``*.co.uk``) are refused,
-checked against tldextract's bundled Public Suffix List snapshot: no fetch at start-up.
-:func:`check_public_host` tells the hosts of the public internet from private targets.
+(any subdomain, not the apex); and the port of a URL. Wildcards over a public suffix
+(``*.co.uk``) are refused, checked against tldextract's bundled Public Suffix List
+snapshot: no fetch at start-up. :func:`check_public_host` tells the hosts of the public
+internet from private targets.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from urllib.parse import urlsplit
 
 import tldextract
 
@@ -54,6 +56,20 @@ def normalize_host_pattern(raw: str) -> str:
     return host
 
 
+_SCHEME_PORTS = {"http": 80, "https": 443}
+
+
+def url_port(url: str) -> int | None:
+    """The TCP port a request for ``url`` goes to (the scheme's when none is written);
+    None for a port that is not a number in 1-65535."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return port if port is not None else _SCHEME_PORTS.get(parts.scheme)
+
+
 def host_matches(pattern: str, host: str) -> bool:
     host = host.lower().rstrip(".")
     if pattern.startswith("*."):
@@ -84,11 +100,16 @@ _HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
 _NUMBER_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
 
 
-def _address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+def address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+                    allow_private: bool = False) -> str | None:
+    """Why the crawler must not connect to ``address``, or None. ``allow_private`` (the
+    operator's switch) admits every address but the cloud metadata endpoints."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped  # ::ffff:10.0.0.1 reaches 10.0.0.1
     if address in METADATA_ADDRESSES:
         return f"{address} is a cloud metadata address"
+    if allow_private:
+        return None
     kinds = (("a loopback", address.is_loopback), ("a link-local", address.is_link_local),
              ("an unspecified", address.is_unspecified), ("a multicast", address.is_multicast),
              ("a reserved", address.is_reserved), ("a private", address.is_private),
@@ -106,14 +127,14 @@ def check_public_host(host: str) -> str | None:
     the names of :data:`PRIVATE_NAME_SUFFIXES`. A public name may still resolve to a
     private address: that is the resolver's to check, not the policy's."""
     try:
-        return _address_problem(ipaddress.ip_address(host.strip("[]")))
+        return address_problem(ipaddress.ip_address(host.strip("[]")))
     except ValueError:
         pass
     if not _HOST_NAME.fullmatch(host):
         return f"{host!r} is not a host name"
     if _NUMBER_LABEL.fullmatch(host.rsplit(".", 1)[-1]):
         try:  # inet_aton reads 127.1, 0x7f.1 and 2130706433 as resolvers do
-            return _address_problem(ipaddress.IPv4Address(socket.inet_aton(host)))
+            return address_problem(ipaddress.IPv4Address(socket.inet_aton(host)))
         except OSError:
             return f"{host!r} ends in a number but is not an IP address"
     for suffix in PRIVATE_NAME_SUFFIXES:

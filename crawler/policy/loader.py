@@ -36,8 +36,10 @@ from crawler.policy.hosts import (
     host_matches,
     normalize_host_pattern,
     patterns_overlap,
+    url_port,
 )
 from crawler.policy.model import (
+    DEFAULT_PORTS,
     ON_CONFLICT_EXCLUDE,
     ON_CONFLICT_MOST_RESTRICTIVE,
     LicenseRules,
@@ -326,6 +328,7 @@ def _hosts(doc: _Doc, data: dict[str, Any],
            allow_private: bool) -> tuple[tuple[str, ...], list[PolicyProblem]]:
     hosts: list[str] = []
     problems: list[PolicyProblem] = []
+    ports = data.get("ports", DEFAULT_PORTS)
     for i, raw in enumerate(data["hosts"]):
         try:
             hosts.append(normalize_host_pattern(raw))
@@ -341,6 +344,9 @@ def _hosts(doc: _Doc, data: dict[str, Any],
             host = urlsplit(url).hostname or ""
             if not any(host_matches(pattern, host) for pattern in hosts):
                 problems.append(doc.problem([key, i], f"{url} is not on one of the policy's hosts"))
+            elif url_port(url) not in ports:
+                problems.append(doc.problem([key, i], f"{url}: port {url_port(url)} is not "
+                                            f"among the policy's ports {list(ports)}"))
     return tuple(hosts), problems
 
 
@@ -373,6 +379,7 @@ def _build(doc: _Doc, data: dict[str, Any], digest: str, hosts: tuple[str, ...])
             images_share_page_license=bool(lic.get("images_share_page_license", False)),
             on_conflict=_on_conflict(lic.get("on_conflict"))),
         retention_days=int(data["retention_days"]),
+        ports=tuple(data.get("ports", DEFAULT_PORTS)),
         retired=bool(data.get("retired", False)),
     )
 

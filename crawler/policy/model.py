@@ -25,6 +25,10 @@ class Verdict(StrEnum):
     PROHIBITED = purposes.PROHIBITED
 
 
+#: ports a policy allows unless it lists its own (``ports:``)
+DEFAULT_PORTS = (80, 443)
+
+
 @dataclass(frozen=True)
 class ToSReview:
     url: str
@@ -46,7 +50,8 @@ class Rate:
 
     @property
     def min_gap(self) -> float:
-        """Minimum seconds between two requests to the host (0 when unlimited)."""
+        """Minimum seconds between two requests to the site, whichever of its hosts they go
+        to (0 when unlimited)."""
         return 1.0 / self.requests_per_second if self.requests_per_second > 0 else 0.0
 
 
@@ -100,6 +105,8 @@ class SitePolicy:
     rate: Rate
     licenses: LicenseRules
     retention_days: int
+    #: TCP ports requests may go to
+    ports: tuple[int, ...] = DEFAULT_PORTS
     #: the site leaves the corpus: nothing is requested and what is stored is withdrawn
     retired: bool = False
     extra: dict[str, object] = field(default_factory=dict)

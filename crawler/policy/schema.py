@@ -12,9 +12,10 @@ _URL_LIST = {"type": "array", "items": {"type": "string", "pattern": "^https?://
 
 # Bounds of the numbers in a policy. Every number must also be finite: the loader's
 # validator does not count NaN or infinity as a "number" (YAML reads .nan and .inf as floats).
-#: per host; high enough for the loopback servers of the tests, far above any real site's
+#: per site (all its hosts); high enough for the loopback servers of the tests, far above
+#: any real site's
 MAX_REQUESTS_PER_SECOND = 1000
-#: parallel requests to one host
+#: parallel requests to one site
 MAX_CONCURRENCY = 64
 #: ten years
 MAX_RETENTION_DAYS = 3650
@@ -43,6 +44,9 @@ POLICY_SCHEMA: dict[str, Any] = {
         "purposes": {"type": "array", "items": _PURPOSE, "uniqueItems": True},
         "start_urls": _URL_LIST,
         "sitemaps": _URL_LIST,
+        # the TCP ports requests may go to (default: 80 and 443); the complete list
+        "ports": {"type": "array", "minItems": 1, "uniqueItems": True,
+                  "items": {"type": "integer", "minimum": 1, "maximum": 65535}},
         "allow_paths": _PATH_LIST,
         "deny_paths": _PATH_LIST,
         "rate": {

@@ -3,7 +3,8 @@
 It loads and validates the policies *before* the engine exists (so an invalid policy
 directory stops the crawl before any request), opens the ledger and the store, and wires
 the gates into Scrapy's own extension points. Scrapy's fail-open robots middleware and
-its remote-control server are switched off; per-site rates become ``DOWNLOAD_SLOTS``.
+its remote-control server are switched off; each site (policy) is one ``DOWNLOAD_SLOTS``
+slot with its rate and concurrency, whichever of its hosts a request goes to.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scrapy import signals
 from crawler.compliance_settings import DEFAULTS
 from crawler.ledger import Ledger, default_ledger_path
 from crawler.policy.registry import PolicyRegistry
-from crawler.politeness import Politeness
+from crawler.politeness import Politeness, site_key
 from crawler.purge import QUARANTINE, Purger
 from crawler.purposes import PURPOSES
 from crawler.scrapy_adapters import redact
@@ -137,10 +138,8 @@ class ComplianceAddon:
                 settings.getlist("COMPLIANCE_SITE_FILES"))
         except site_files.SiteFileError as exc:
             raise ComplianceConfigError(str(exc)) from None
-        for policy in registry:
-            for host in policy.hosts:
-                if not host.startswith("*."):
-                    self.context.politeness.raise_gap(host, policy.rate.min_gap)
+        for policy in registry:  # one budget per site, shared by all its hosts
+            self.context.politeness.raise_gap(site_key(policy.name), policy.rate.min_gap)
         self.context.suppressions = Suppressions.fold(store.suppressions())
         effects.open_run(registry)
 
@@ -151,13 +150,11 @@ class ComplianceAddon:
         settings.set("ROBOTSTXT_OBEY", False, "addon")
         settings.set("REMOTE_CONTROL_ENABLED", False, "addon")
         settings.set("DOWNLOAD_DELAY_JITTER", 0.0, "addon")
-        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
-        for policy in registry:
-            for host in policy.hosts:
-                if not host.startswith("*."):
-                    slots.setdefault(host, {"concurrency": policy.rate.concurrency,
-                                            "delay": policy.rate.min_gap, "jitter": 0.0})
-        settings.set("DOWNLOAD_SLOTS", slots, "addon")
+        # Scrapy's download slots are the sites too (the allow-list gate names them)
+        settings.set("DOWNLOAD_SLOTS", {
+            site_key(policy.name): {"concurrency": policy.rate.concurrency,
+                                    "delay": policy.rate.min_gap, "jitter": 0.0}
+            for policy in registry}, "addon")
         for name, components in (("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
                                  ("SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES),
                                  ("ITEM_PIPELINES", ITEM_PIPELINES), ("EXTENSIONS", EXTENSIONS),

@@ -5,16 +5,16 @@ Every request passes here, whoever made it: spider requests, robots.txt and othe
 control-file fetches made through ``engine.download``, and redirect targets (the
 redirect middleware hands them back to the engine, which sends them down the chain
 again). ``dont_filter``, ``dont_obey_robotstxt`` and ``download_slot`` meta keys
-change nothing here; a ``download_slot`` is reset to the host so per-site politeness
-cannot be sidestepped.
+change nothing here; ``download_slot`` is set to the request's site (its policy), so
+every host of a site shares one Scrapy slot and per-site politeness cannot be sidestepped.
 """
 
 from __future__ import annotations
 
 from scrapy import Request
-from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import allowlist
+from crawler.politeness import site_key
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ContextComponent, Refused
 
@@ -39,8 +39,8 @@ class AllowListMiddleware(ContextComponent):
             **({"redirected_from": redirected_from[-1]} if redirected_from else {}))
         if not decision.allowed:
             raise Refused(f"[allowlist/{decision.reason}] {decision.sentence}")
-        request.meta.pop("download_slot", None)
+        # one Scrapy download slot per site, whichever of its hosts (a user's own
+        # download_slot would let requests past the site's rate)
+        assert policy is not None  # allowed means a policy covers the host
+        request.meta["download_slot"] = site_key(policy.name)
         request.headers.pop(b"Host", None)  # the connection goes where the URL says, only
-        if policy is not None:  # wildcard hosts learn their floor here
-            self.context.politeness.raise_gap(urlparse_cached(request).hostname or "",
-                                              policy.rate.min_gap)

@@ -25,6 +25,8 @@ from crawler.suppression import Suppressions
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from crawler.scrapy_adapters.guarded_resolver import GuardedResolver
+
 logger = logging.getLogger("crawler.compliance")
 
 
@@ -58,6 +60,8 @@ class ComplianceContext:
     suppressions: Suppressions = field(default_factory=Suppressions)
     #: the site-level files read for every origin: the built-in ones and the crawl's own
     site_files: tuple[SiteFile, ...] = SITE_FILES
+    #: the network-safety resolver (installed by the download handler)
+    resolver: GuardedResolver | None = None
     crawler: Crawler | None = field(default=None, repr=False)
 
     @property

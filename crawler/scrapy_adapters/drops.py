@@ -36,11 +36,13 @@ from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 from crawler.gates.decision import Decision
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
+from crawler.scrapy_adapters.politeness import AddressRefused
 
 GATE = "download"
 
 #: exception class -> reason code (first match wins; subclasses before their bases)
 _REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (AddressRefused, "address_refused"),
     (CannotResolveHostError, "dns_error"),
     (DownloadTimeoutError, "timeout"),
     (DownloadConnectionRefusedError, "connection_refused"),

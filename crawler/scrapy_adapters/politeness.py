@@ -1,11 +1,14 @@
 """Politeness in Scrapy: the floors are enforced in the download handler, the last step
 before bytes leave, and 429/503 answers pause or park the host.
 
-``PoliteDownloadHandler`` wraps Scrapy's HTTP/1.1 handler: per host it holds at most the
-policy's concurrency and waits for its turn (:class:`crawler.politeness.Politeness`); it
+``PoliteDownloadHandler`` wraps Scrapy's HTTP/1.1 handler: per site (policy) it holds at
+most the policy's concurrency, over all the hosts the policy covers, and waits for the
+turn of both the site and the host (:class:`crawler.politeness.Politeness`); it
 reads 429/503 answers (Retry-After, else backoff) *before* it frees the host's slot, so no
-request slips out between the answer and the pause. ``ThrottleMiddleware`` refuses
-requests to parked hosts early; Scrapy's RetryMiddleware still does the re-scheduling.
+request slips out between the answer and the pause. It also puts the network-safety
+resolver in place (:mod:`crawler.scrapy_adapters.guarded_resolver`) and names its refusals.
+``ThrottleMiddleware`` refuses requests to parked hosts early; Scrapy's RetryMiddleware
+still does the re-scheduling.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -23,9 +27,10 @@ from twisted.internet.defer import DeferredSemaphore
 from twisted.internet.task import deferLater
 
 from crawler.gates.decision import Decision
-from crawler.politeness import parse_retry_after
+from crawler.politeness import parse_retry_after, site_key
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
+from crawler.scrapy_adapters.guarded_resolver import GuardedResolver
 
 logger = logging.getLogger(__name__)
 GATE = "politeness"
@@ -47,33 +52,51 @@ def refuse_if_parked(context: ComplianceContext, request: Request, host: str) ->
         raise Refused(f"[politeness/host_parked] {decision.sentence}")
 
 
+class AddressRefused(CannotResolveHostError):
+    """Every address of a host failed the network-safety check: nothing was sent."""
+
+
 class PoliteDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self.context = ComplianceContext.of(crawler)
         self._semaphores: dict[str, DeferredSemaphore] = {}
+        if self.context.resolver is None:  # one per crawl (http and https share it)
+            self.context.resolver = GuardedResolver(
+                allow_private=crawler.settings.getbool("COMPLIANCE_ALLOW_PRIVATE_NETWORKS"),
+                pinned=crawler.settings.getdict("COMPLIANCE_RESOLVE"))
+        self.resolver = self.context.resolver
 
-    def _semaphore(self, host: str) -> DeferredSemaphore:
-        semaphore = self._semaphores.get(host)
+    def _budget(self, host: str) -> tuple[tuple[str, ...], DeferredSemaphore]:
+        """The limiter keys a request to ``host`` draws on (its site's and its own) and
+        the semaphore of its site's concurrency."""
+        policy = self.context.registry.for_host(host)
+        keys = (site_key(policy.name), host) if policy else (host,)
+        semaphore = self._semaphores.get(keys[0])
         if semaphore is None:
-            policy = self.context.registry.for_host(host)
             semaphore = DeferredSemaphore(policy.rate.concurrency if policy else 1)
-            self._semaphores[host] = semaphore
-        return semaphore
+            self._semaphores[keys[0]] = semaphore
+        return keys, semaphore
 
     async def download_request(self, request: Request) -> Response:
         host = (urlparse_cached(request).hostname or "").rstrip(".")
         politeness = self.context.politeness
-        semaphore = self._semaphore(host)
+        keys, semaphore = self._budget(host)
         await maybe_deferred_to_future(semaphore.acquire())
         try:
-            while (wait := politeness.wait_time(host)) > 0:
+            while (wait := politeness.wait_time(*keys)) > 0:
                 await sleep(wait)
             refuse_if_parked(self.context, request, host)
+            self.resolver.ensure_installed(reactor)
             try:
                 response = await super().download_request(request)
+            except Exception as exc:
+                refused = self.resolver.refused.get(host.lower())
+                if refused is None:
+                    raise
+                raise AddressRefused(f"{host}: {refused}") from exc
             finally:
-                politeness.finished(host)
+                politeness.finished(*keys)
             # before the slot is released: the next request for the host must see a pause
             self._observe(request, response, host)
             return response
