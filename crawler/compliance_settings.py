@@ -44,6 +44,10 @@ SETTINGS: tuple[Setting, ...] = (
             "and link-local hosts (the operator's choice, never a policy's)"),
     Setting("COMPLIANCE_RESOLVE", {}, "host name -> addresses answered without DNS "
             "(checked like DNS answers)"),
+    Setting("COMPLIANCE_MAX_LINKS_PER_PAGE", 2000, "links and images taken from one page "
+            "(the rest: one link_limit ledger line)"),
+    Setting("COMPLIANCE_MAX_PAGES_PER_SITE", 100_000, "pages and images requested from one "
+            "site (policy) in one run (the rest: site_page_limit)"),
     Setting("COMPLIANCE_DISK_FRONTIER", True, "queue waiting requests on disk (a temporary "
             "JOBDIR) unless JOBDIR is set"),
     Setting("COMPLIANCE_WITHDRAWAL", "purge", "what a withdrawal of consent does: purge or "

@@ -86,3 +86,14 @@ def check(url: str, registry: PolicyRegistry, purpose: str, control: bool = Fals
                              **evidence), policy
     return Decision.allow(GATE, f"Host, path and purpose allowed by policy {policy.name}.",
                           **evidence), policy
+
+
+def site_budget(policy: SitePolicy, requested: int, limit: int) -> Decision | None:
+    """The refusal of one more page or image for a site that has had ``requested`` of them
+    in this run, when that reaches ``limit`` (0: no limit); None while within it."""
+    if not limit or requested < limit:
+        return None
+    return Decision.deny(GATE, "site_page_limit",
+                         f"Site {policy.name} has had {limit} pages and images requested in "
+                         "this run (COMPLIANCE_MAX_PAGES_PER_SITE).",
+                         limit=limit, policy=policy.name, policy_sha256=policy.sha256)

@@ -105,6 +105,13 @@ class ComplianceAddon:
         # Scrapy's defaults give way; a value the user set (lower or higher, 0 = no limit) stays
         settings.set("DOWNLOAD_MAXSIZE", DOWNLOAD_MAXSIZE, priority="default")
         settings.set("DOWNLOAD_WARNSIZE", DOWNLOAD_WARNSIZE, priority="default")
+        maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+        if maxsize:
+            # Scrapy stops starting requests while the responses being processed hold more
+            # than this (5 MB by default): one page at the size limit must not stop the
+            # other sites while it is parsed, two of them may
+            settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", maxsize + 1024 * 1024,
+                         priority="default")
         purpose = settings.get("COMPLIANCE_PURPOSE")
         if purpose not in PURPOSES:
             raise ComplianceConfigError(

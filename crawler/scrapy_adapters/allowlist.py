@@ -11,15 +11,30 @@ every host of a site shares one Scrapy slot and per-site politeness cannot be si
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Self
+
 from scrapy import Request
+from scrapy.crawler import Crawler
 
 from crawler.gates import allowlist
 from crawler.politeness import site_key
 from crawler.scrapy_adapters import meta
-from crawler.scrapy_adapters.context import ContextComponent, Refused
+from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
 
 
 class AllowListMiddleware(ContextComponent):
+
+    def __init__(self, context: ComplianceContext, max_pages: int = 0):
+        super().__init__(context)
+        self.max_pages = max_pages
+        #: pages and images requested per site (policy name) in this run
+        self.requested: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(ComplianceContext.of(crawler),
+                   crawler.settings.getint("COMPLIANCE_MAX_PAGES_PER_SITE"))
 
     def process_request(self, request: Request) -> None:
         # what later gates record for a request is theirs to write, not a spider's
@@ -27,11 +42,15 @@ class AllowListMiddleware(ContextComponent):
             request.meta.pop(key, None)
         if not request.meta.get("redirect_urls"):  # a redirect keeps the chain of its origin
             request.meta[meta.DECISIONS] = []
+        control = request in self.context.internal
         decision, policy = allowlist.check(request.url, self.context.registry,
-                                           self.context.purpose,
-                                           control=request in self.context.internal,
+                                           self.context.purpose, control=control,
                                            suppressions=self.context.suppressions,
                                            control_paths=self.context.control_paths)
+        if decision.allowed and policy is not None and not control:
+            decision = allowlist.site_budget(policy, self.requested[policy.name],
+                                             self.max_pages) or decision
+            self.requested[policy.name] += int(decision.allowed)
         redirected_from = request.meta.get("redirect_urls")
         self.context.effects.decide(
             request.url, decision, request.meta, kind=request.meta.get(meta.KIND, "page"),

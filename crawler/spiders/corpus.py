@@ -1,6 +1,8 @@
 """The policy-driven spider: starts from the policies' start URLs and sitemaps, follows
-links, and yields page and image items. It decides nothing: every request and item goes
-through the gates that the compliance addon wires in."""
+links (at most ``COMPLIANCE_MAX_LINKS_PER_PAGE`` links and images per page; links to
+non-HTML files are recorded, not followed), and yields page and image items. It decides
+nothing: every request and item goes through the gates that the compliance addon wires
+in."""
 
 from __future__ import annotations
 
@@ -10,15 +12,18 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spiders import SitemapSpider
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.url import url_has_any_extension
+from twisted.internet.threads import deferToThread
 
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.response_item import corpus_item
+from crawler.spiders.links import PageLinks, page_links
 
 #: file types whose links are recorded but not followed (Scrapy's own list)
 NOT_FOLLOWED = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
@@ -35,8 +40,6 @@ class CorpusSpider(SitemapSpider):
     sitemap_rules = [("", "parse_page")]
     #: error answers reach the callbacks so that the item gates record them
     custom_settings = {"HTTPERROR_ALLOW_ALL": True}
-    #: every link is extracted; those to non-HTML files are recorded, not followed
-    link_extractor = LinkExtractor(tags=("a", "area"), attrs=("href",), deny_extensions=())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CorpusSpider:
@@ -60,21 +63,40 @@ class CorpusSpider(SitemapSpider):
             for url in policy.start_urls:
                 yield Request(url, callback=self.parse_page)
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
-        yield corpus_item(response, "page")
-        if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
-            return
-        for img in response.xpath("//img[@src]"):
-            yield Request(response.urljoin(img.attrib["src"].strip()), callback=self.parse_image,
-                          meta={meta.KIND: "image", "page_url": response.url,
-                                "alt": " ".join(img.attrib.get("alt", "").split())})
-        for link in self.link_extractor.extract_links(response):
-            if url_has_any_extension(link.url, NOT_FOLLOWED):
-                self.context.effects.record(link.url, Decision.deny(
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        links = PageLinks()
+        limit = self.settings.getint("COMPLIANCE_MAX_LINKS_PER_PAGE")
+        if isinstance(response, TextResponse):
+            # parsed off the reactor thread (lxml lets go of the GIL while it parses and
+            # runs XPath), so a huge page does not hold up the other sites
+            item, links = await maybe_deferred_to_future(
+                deferToThread(self._read_page, response, limit))
+        else:
+            item = corpus_item(response, "page")
+        yield item
+        for url, alt in links.images:
+            yield Request(url, callback=self.parse_image,
+                          meta={meta.KIND: "image", "page_url": response.url, "alt": alt})
+        for url in links.links:
+            if url_has_any_extension(url, NOT_FOLLOWED):
+                self.context.effects.record(url, Decision.deny(
                     "spider", "not_followed", "Links to non-HTML files are not followed."),
                     kind="page")
                 continue
-            yield Request(link.url, callback=self.parse_page)
+            yield Request(url, callback=self.parse_page)
+        if links.excess:
+            self.context.effects.record(response.url, Decision.deny(
+                "spider", "link_limit",
+                f"{links.excess} more links and images on this page were not taken: at most "
+                f"{limit} per page (COMPLIANCE_MAX_LINKS_PER_PAGE).",
+                limit=limit, not_taken=links.excess), kind="page")
+
+    @staticmethod
+    def _read_page(response: TextResponse, limit: int) -> tuple[CorpusItem, PageLinks]:
+        """The page's item and, for a 2xx answer, its links (parses the page once)."""
+        item = corpus_item(response, "page")
+        ok = 200 <= response.status < 300
+        return item, page_links(response, limit) if ok else PageLinks()
 
     def parse_image(self, response: Response) -> Iterator[CorpusItem]:
         yield corpus_item(response, "image")
