@@ -405,9 +405,13 @@ def child_plain(spec: dict[str, Any]) -> None:
 
 def child_framework(spec: dict[str, Any]) -> None:
     """Run B: the CLI's crawl path (policies → addon → gates → store), as ``crawler crawl``.
-    ``settings`` (ablations only) are set at the command line's priority, above the addon."""
+    ``settings`` (ablations only) are set at the command line's priority, above the addon,
+    and the settings guard, which would refuse them, is switched off in this process."""
     from crawler.run import run_crawl
+    from crawler.scrapy_adapters import settings_guard
 
+    if spec.get("settings"):  # an ablation takes compliance components out on purpose
+        settings_guard.check = lambda *_args: None  # type: ignore[assignment]
     extra: list[tuple[str, Any]] = [
         ("LOG_LEVEL", "WARNING"), ("CONCURRENT_REQUESTS", spec["concurrency"]),
         ("COMPLIANCE_STORE_FSYNC", spec["fsync"]), ("EXTENSIONS", STATS_EXTENSION),
@@ -624,15 +628,15 @@ def ablations(concurrency: int) -> list[tuple[str, dict[str, Any], bool]]:
     priority (which the addon's own settings cannot override), except KEEP_MIDDLEWARES."""
     from scrapy.settings.default_settings import DOWNLOAD_HANDLERS_BASE
 
-    from crawler.scrapy_adapters import addon
+    from crawler.politeness import site_key
+    from crawler.scrapy_adapters import components
 
-    pipelines = {path: None for path in addon.ITEM_PIPELINES}
-    spider_mws = {path: None for path in addon.SPIDER_MIDDLEWARES}
-    download_mws = {path: None for path, order in addon.DOWNLOADER_MIDDLEWARES.items()
+    pipelines = {path: None for path in components.ITEM_PIPELINES}
+    spider_mws = {path: None for path in components.SPIDER_MIDDLEWARES}
+    download_mws = {path: None for path, order in components.DOWNLOADER_MIDDLEWARES.items()
                     if order is not None and path.rsplit(".", 1)[-1] not in KEEP_MIDDLEWARES}
-    handlers = {scheme: DOWNLOAD_HANDLERS_BASE[scheme]
-                for scheme in getattr(addon, "DOWNLOAD_HANDLERS", {})}
-    slots = {HOST: {"concurrency": concurrency, "delay": 0.0, "jitter": 0.0}}
+    handlers = {scheme: DOWNLOAD_HANDLERS_BASE[scheme] for scheme in components.DOWNLOAD_HANDLERS}
+    slots = {site_key("bench"): {"concurrency": concurrency, "delay": 0.0, "jitter": 0.0}}
 
     def names(*groups: Iterable[str]) -> str:
         return "- " + ", ".join(dict.fromkeys(p.rsplit(".", 1)[-1] for g in groups for p in g))
@@ -644,9 +648,8 @@ def ablations(concurrency: int) -> list[tuple[str, dict[str, Any], bool]]:
         (names(download_mws), {"DOWNLOADER_MIDDLEWARES": download_mws}, False),
         ("- DOWNLOAD_SLOTS delay (set to 0)", {"DOWNLOAD_SLOTS": slots}, True),
     ]
-    if handlers:
-        variants.append((names(addon.DOWNLOAD_HANDLERS.values()),
-                         {"DOWNLOAD_HANDLERS": handlers}, True))
+    variants.append((names(components.DOWNLOAD_HANDLERS.values()),
+                     {"DOWNLOAD_HANDLERS": handlers}, True))
     everything: dict[str, Any] = {}
     for _label, settings, _robots in variants:
         everything.update(settings)

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.purposes import PURPOSES
 from crawler.run import run_crawl
+from crawler.scrapy_adapters.addon import ComplianceConfigError
+from crawler.scrapy_adapters.settings_guard import UnsafeSettingsError
 from crawler.signals.site_files import SiteFileError
 from crawler.storage.base import READ, WRITE, Store, StoreError
 from crawler.storage.registry import open_store, s3_options
@@ -247,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             summary = run_crawl(args.policies, args.store, args.purpose, args.site,
                                 args.ledger, args.settings, args.allow_private_networks)
-    except (PolicyError, StoreError, SiteFileError) as exc:
+    except (PolicyError, StoreError, SiteFileError, ComplianceConfigError,
+            UnsafeSettingsError) as exc:
         print(f"crawler: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     print("\n".join(summary.lines()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from crawler.policy.loader import load_policies
 from crawler.scrapy_adapters.context import ComplianceContext
@@ -42,7 +43,10 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
         "COMPLIANCE_ALLOW_PRIVATE_NETWORKS": allow_private})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(CorpusSpider)
-    process.crawl(crawler)
+    failures: list[Failure] = []
+    process.crawl(crawler).addErrback(failures.append)
     process.start()
+    if failures:  # the crawl never started: the addon or the settings guard refused it
+        failures[0].raiseException()
     context = ComplianceContext.of(crawler)
     return summarize(context.effects.ledger.path, context.run_id)

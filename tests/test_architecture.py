@@ -31,7 +31,7 @@ def test_request_gates_meet_requests_in_their_registry_order() -> None:
     """The registry is the order: Scrapy calls downloader middlewares by position."""
     from importlib import import_module
 
-    from crawler.scrapy_adapters.addon import DOWNLOADER_MIDDLEWARES, REQUEST_GATES
+    from crawler.scrapy_adapters.components import DOWNLOADER_MIDDLEWARES, REQUEST_GATES
 
     positions = [position for _gate, _path, position in REQUEST_GATES]
     assert positions == sorted(set(positions))

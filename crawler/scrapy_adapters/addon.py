@@ -23,7 +23,8 @@ from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness, site_key
 from crawler.purge import QUARANTINE, Purger
 from crawler.purposes import PURPOSES
-from crawler.scrapy_adapters import redact
+from crawler.scrapy_adapters import redact, settings_guard
+from crawler.scrapy_adapters.components import COMPONENT_SETTINGS, required_settings
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.effects import Effects
 from crawler.scrapy_adapters.origin_cache import expiring
@@ -38,49 +39,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_PKG = "crawler.scrapy_adapters"
-#: the request gates, in the order every request (the spider's, a redirect's, a control
-#: file's) meets them: (gate, downloader middleware, its position among Scrapy's own).
-#: The first refusal ends the request's way; the item gates follow on the response
-#: (:data:`crawler.gates.item_chain.ITEM_GATES`).
-REQUEST_GATES: tuple[tuple[str, str, int], ...] = (
-    # before everything: no I/O of any kind for a host, path or purpose without a policy
-    ("allowlist", f"{_PKG}.allowlist.AllowListMiddleware", 10),
-    ("robots", f"{_PKG}.robots.RobotsGateMiddleware", 100),  # where Scrapy's own sits
-    ("site files", f"{_PKG}.sitesignals.SiteSignalsMiddleware", 110),
-    # parked hosts, after retries are scheduled (550); the floors themselves are kept by
-    # the download handler, the last step before bytes leave
-    ("politeness", f"{_PKG}.politeness.ThrottleMiddleware", 580),
-)
-DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
-    # outermost: records every download error no other middleware turned into a response
-    f"{_PKG}.drops.DownloadDropsMiddleware": 5,
-    **{path: position for _gate, path, position in REQUEST_GATES},
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    # Scrapy's decompression (same place), with a ledger line per body over the size limit
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    f"{_PKG}.drops.LedgeredHttpCompressionMiddleware": 590,
-}
-_SPIDER = "scrapy.spidermiddlewares"
-SPIDER_MIDDLEWARES = {
-    f"{_PKG}.itemgate.ItemGateMiddleware": 950,
-    # Scrapy's own drops, each with a ledger line (same places in the chain)
-    f"{_SPIDER}.httperror.HttpErrorMiddleware": None,
-    f"{_PKG}.drops.LedgeredHttpErrorMiddleware": 50,
-    f"{_SPIDER}.urllength.UrlLengthMiddleware": None,
-    f"{_PKG}.drops.LedgeredUrlLengthMiddleware": 800,
-    f"{_SPIDER}.depth.DepthMiddleware": None,
-    f"{_PKG}.drops.LedgeredDepthMiddleware": 900,
-}
 #: page size limits in place of Scrapy's 1 GiB / 32 MiB (raw body and decompressed body)
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
-#: the store pipeline runs after every other pipeline: nothing ungated gets past it
-STORE_PIPELINE_ORDER = 1_000_000
-ITEM_PIPELINES = {f"{_PKG}.store.StorePipeline": STORE_PIPELINE_ORDER}
-EXTENSIONS = {f"{_PKG}.progress.ComplianceProgress": 500}
-DOWNLOAD_HANDLERS = {scheme: f"{_PKG}.politeness.PoliteDownloadHandler"
-                     for scheme in ("http", "https")}
 
 
 class ComplianceConfigError(ValueError):
@@ -100,6 +61,14 @@ class ComplianceAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         redact.install(settings)  # before Scrapy logs the overridden settings
+        settings.set("ROBOTSTXT_OBEY", False, "addon")
+        for name, _why in settings_guard.MUST_BE_OFF:  # a project's own value is checked
+            settings.set(name, False, "addon")
+        for name, components in COMPONENT_SETTINGS.items():
+            for path, order in components.items():
+                settings[name][path] = order
+        # before anything is opened; the guard extension checks again after every addon
+        settings_guard.check(settings, required_settings())
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="default")  # below anything a user set
         # Scrapy's defaults give way; a value the user set (lower or higher, 0 = no limit) stays
@@ -154,20 +123,12 @@ class ComplianceAddon:
             # breadth-first order keeps a large frontier: on disk, memory stays flat
             self.frontier = tempfile.mkdtemp(prefix="crawler-frontier-")
             settings.set("JOBDIR", self.frontier, "addon")
-        settings.set("ROBOTSTXT_OBEY", False, "addon")
-        settings.set("REMOTE_CONTROL_ENABLED", False, "addon")
         settings.set("DOWNLOAD_DELAY_JITTER", 0.0, "addon")
         # Scrapy's download slots are the sites too (the allow-list gate names them)
         settings.set("DOWNLOAD_SLOTS", {
             site_key(policy.name): {"concurrency": policy.rate.concurrency,
                                     "delay": policy.rate.min_gap, "jitter": 0.0}
             for policy in registry}, "addon")
-        for name, components in (("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
-                                 ("SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES),
-                                 ("ITEM_PIPELINES", ITEM_PIPELINES), ("EXTENSIONS", EXTENSIONS),
-                                 ("DOWNLOAD_HANDLERS", DOWNLOAD_HANDLERS)):
-            for path, order in components.items():
-                settings[name][path] = order
         self.crawler.signals.connect(self._close, signal=signals.engine_stopped)
         logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s%s",
                     len(registry), purpose, store.root, ledger_path, run_id,
