@@ -80,6 +80,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.50"
+BENCH_CONTACT = "mailto:bench@example.invalid"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 LINKS_PER_PAGE = 5
 ROBOTS_PATH = "/robots.txt"
@@ -415,7 +416,8 @@ def child_framework(spec: dict[str, Any]) -> None:
     extra: list[tuple[str, Any]] = [
         ("LOG_LEVEL", "WARNING"), ("CONCURRENT_REQUESTS", spec["concurrency"]),
         ("COMPLIANCE_STORE_FSYNC", spec["fsync"]), ("EXTENSIONS", STATS_EXTENSION),
-        ("BENCH_STATS_FILE", spec["stats_file"]), *spec.get("settings", {}).items()]
+        ("BENCH_STATS_FILE", spec["stats_file"]), ("COMPLIANCE_CONTACT", BENCH_CONTACT),
+        *spec.get("settings", {}).items()]
     with cprofile_reactor(spec["cprofile_out"]):
         summary = run_crawl(spec["policies"], spec["store"], "research", extra=extra,
                             allow_private=True)  # the site is on loopback
@@ -434,6 +436,7 @@ def write_policy(directory: Path, server: BenchServer, concurrency: int) -> None
         "tos": {"url": server.url("/terms"), "reviewed": "2026-11-01", "reviewer": "Bench",
                 "crawling": "allowed", "ai_training": "allowed"},
         "purposes": ["research", "commercial"], "start_urls": [server.url("/")],
+        "ports": [server.port],  # an ephemeral port, which policies list
         "rate": {"requests_per_second": 1000, "concurrency": concurrency},
         "licenses": {"accept": {"research": ["CC-BY-4.0"], "commercial": ["CC-BY-4.0"]}},
         "retention_days": 30,

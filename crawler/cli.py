@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--store", required=True, help="corpus location: a path or s3://BUCKET/PREFIX")
     crawl.add_argument("--site", action="append", default=[], help="only this host/policy")
     crawl.add_argument("--allow-private-networks", action="store_true", help=PRIVATE_HELP)
+    crawl.add_argument("--contact", help="the operator's contact, a URL or e-mail address, "
+                       "sent in the User-Agent (or COMPLIANCE_CONTACT; required)")
     _add_crawl_args(crawl)
 
     demo = sub.add_parser("demo", help="crawl the bundled demo sites on loopback")
@@ -247,8 +249,10 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = run_demo(args.store or args.out, args.purpose)
         else:
+            contact = [("COMPLIANCE_CONTACT", args.contact)] if args.contact else []
             summary = run_crawl(args.policies, args.store, args.purpose, args.site,
-                                args.ledger, args.settings, args.allow_private_networks)
+                                args.ledger, args.settings + contact,
+                                args.allow_private_networks)
     except (PolicyError, StoreError, SiteFileError, ComplianceConfigError,
             UnsafeSettingsError) as exc:
         print(f"crawler: {exc}", file=sys.stderr)

@@ -21,6 +21,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("COMPLIANCE_POLICIES", "policies", "policy directory"),
     Setting("COMPLIANCE_PURPOSE", None, "research or commercial (required)"),
+    Setting("COMPLIANCE_CONTACT", None, "the operator's contact, a URL or e-mail address, "
+            "sent in the User-Agent (required)"),
     Setting("COMPLIANCE_SITES", [], "only these hosts / policy names"),
     Setting("COMPLIANCE_STORE", "corpus", "store location: a local path or s3://BUCKET/PREFIX"),
     Setting("COMPLIANCE_S3_SSE", None, "S3 server-side encryption: AES256 or aws:kms"),

@@ -11,8 +11,8 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 ADDONS = {"crawler.scrapy_adapters.addon.ComplianceAddon": 0}
 
-# The User-Agent sent (robots.txt groups are matched against COMPLIANCE_ROBOTS_TOKEN).
-USER_AGENT = "compliance-crawler/0.1 (+https://github.com/compliance-crawler; research corpus)"
+# USER_AGENT is set by the addon from COMPLIANCE_ROBOTS_TOKEN (which robots.txt groups
+# are matched against), the version and COMPLIANCE_CONTACT (crawler/identity.py).
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False

@@ -23,6 +23,8 @@ pytest_plugins = ["s3server"]
 
 REPO = Path(__file__).resolve().parents[1]
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+#: the operator's contact the test crawls send in their User-Agent
+CONTACT = "mailto:crawler-tests@example.org"
 
 
 def page(body: str = "", license_url: str | None = CC_BY, title: str = "A page",
@@ -111,7 +113,8 @@ def crawl(policies: Path, store: Path | str, purpose: str = "research", *setting
           expect: int = 0) -> CrawlResult:
     """Run ``crawler crawl`` as a user would; ``store`` may be a path or an s3:// URI."""
     args = ["crawl", "--policies", str(policies), "--store", str(store), "--purpose", purpose,
-            "--allow-private-networks"]  # the test sites are on loopback
+            "--allow-private-networks",  # the test sites are on loopback
+            "--contact", CONTACT]
     for setting in settings:
         args += ["-s", setting]
     proc = run_cli(*args)

@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from conftest import CC_BY, crawl, image, page, run_cli, write_policy
+from conftest import CC_BY, CONTACT, crawl, image, page, run_cli, write_policy
 
 from crawler.demo.server import Route
 
@@ -152,7 +152,7 @@ def test_scrapy_native_crawl_command(serve, tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "corpus",
          "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True", "-a", f"policies={policies}",
-         "-a", "purpose=research", "-a", f"store={store}"],
+         "-a", "purpose=research", "-a", f"store={store}", "-s", f"COMPLIANCE_CONTACT={CONTACT}"],
         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (store / "manifest.jsonl").read_text().count("\n") == 1
@@ -321,7 +321,8 @@ def test_items_that_skip_the_gates_are_not_stored(serve, tmp_path: Path) -> None
          "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True",
          str(REPO / "tests/spiders/forged_item_spider.py"), "-a", f"url={secret}",
          "-a", "policy=site", "-s", f"COMPLIANCE_POLICIES={policies}",
-         "-s", "COMPLIANCE_PURPOSE=research", "-s", f"COMPLIANCE_STORE={tmp_path / 'c'}"],
+         "-s", "COMPLIANCE_PURPOSE=research",
+         "-s", f"COMPLIANCE_CONTACT={CONTACT}", "-s", f"COMPLIANCE_STORE={tmp_path / 'c'}"],
         cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     ledger = [json.loads(line) for line in (tmp_path / "c" / "ledger.jsonl").read_text()

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, crawl, page, run_cli, write_policy
+from conftest import CONTACT, REPO, crawl, page, run_cli, write_policy
 
 from crawler import cli
 from crawler.demo.server import Route
@@ -208,7 +208,7 @@ def test_concurrent_crawls_share_one_store(serve, tmp_path: Path, writers: int) 
     store = tmp_path / "corpus"
     logs = [tmp_path / f"crawl{i}.log" for i in range(writers)]
     procs = [_background(log, "crawl", "--policies", str(policies), "--store", str(store),
-                         "--purpose", purpose)
+                         "--purpose", purpose, "--contact", CONTACT)
              for log, purpose in zip(logs, ["research", "commercial", "research"], strict=False)]
     for proc, log in zip(procs, logs, strict=True):
         assert proc.wait(timeout=240) == 0, log.read_text()[-3000:]
@@ -225,7 +225,7 @@ def test_crawl_purge_and_export_at_once(serve, tmp_path: Path) -> None:
     crawl(policies, store)  # something to export and to purge from
     log = tmp_path / "crawl.log"
     crawler_proc = _background(log, "crawl", "--policies", str(policies), "--store",
-                               str(store), "--purpose", "commercial")
+                               str(store), "--purpose", "commercial", "--contact", CONTACT)
     opens = exports = 0
     while crawler_proc.poll() is None:
         # the purge command in this process, as fast as it goes: each run opens the store
@@ -308,6 +308,7 @@ def _user_project(root: Path, policies: Path, store: Path, feed: Path) -> Path:
         'ADDONS = {"crawler.scrapy_adapters.addon.ComplianceAddon": 0}\n'
         f'COMPLIANCE_POLICIES = {str(policies)!r}\nCOMPLIANCE_STORE = {str(store)!r}\n'
         'COMPLIANCE_PURPOSE = "research"\nCOMPLIANCE_STORE_FSYNC = False\n'
+        f'COMPLIANCE_CONTACT = {CONTACT!r}\n'
         'COMPLIANCE_ALLOW_PRIVATE_NETWORKS = True\n'  # the test site is on loopback
         f'FEEDS = {{{str(feed)!r}: {{"format": "jsonl"}}}}\n'
         # a project pipeline, ordered late, that is not the last: the store still is
@@ -366,6 +367,7 @@ def test_an_item_changed_after_the_gates_is_not_stored(serve, tmp_path: Path) ->
          "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True",
          str(REPO / "tests/spiders/tampering_spider.py"), "-a", f"urls={urls}",
          "-s", f"COMPLIANCE_POLICIES={policies}", "-s", "COMPLIANCE_PURPOSE=research",
+         "-s", f"COMPLIANCE_CONTACT={CONTACT}",
          "-s", f"COMPLIANCE_STORE={store}"],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO / "tests" / "spiders")},
         capture_output=True, text=True, timeout=120)

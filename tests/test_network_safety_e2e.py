@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import CrawlResult, crawl, page, run_cli, write_policy
+from conftest import CONTACT, CrawlResult, crawl, page, run_cli, write_policy
 
 PUBLIC_NAME = "docs.rebind.example"  # a public-looking name that resolves to loopback
 ADDRESS = "127.0.0.91"
@@ -24,7 +24,8 @@ def test_a_public_name_resolving_to_a_private_address_is_never_contacted(
     pinned = json.dumps({PUBLIC_NAME: [ADDRESS]})
     # no --allow-private-networks: the policy loads (the name is public), the address is not
     proc = run_cli("crawl", "--policies", str(policies), "--store", str(store),
-                   "--purpose", "research", "-s", f"COMPLIANCE_RESOLVE={pinned}",
+                   "--purpose", "research", "--contact", CONTACT,
+                   "-s", f"COMPLIANCE_RESOLVE={pinned}",
                    "-s", "RETRY_ENABLED=False")
     result = CrawlResult(proc.returncode, proc.stdout, proc.stderr, store,
                          store / "ledger.jsonl")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CC_BY, PNG, crawl, image, write_policy
+from conftest import CC_BY, CONTACT, PNG, crawl, image, write_policy
 from test_xmp import data_mining_packet, png_with_xmp
 
 from crawler.demo.server import Route
@@ -142,6 +142,7 @@ def test_images_asked_for_before_their_page_item_still_follow_its_noai(serve,
          "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True",
          str(REPO / "tests/spiders/images_first_spider.py"), "-a", f"url={server.url(SITE, '/')}",
          "-s", f"COMPLIANCE_POLICIES={policies}", "-s", "COMPLIANCE_PURPOSE=research",
+         "-s", f"COMPLIANCE_CONTACT={CONTACT}",
          "-s", f"COMPLIANCE_STORE={tmp_path / 'c'}"],
         cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -11,7 +11,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import CONTACT, run_cli
 from test_policy_loader import GOOD, problems, write
 
 from crawler.policy import loader
@@ -349,7 +349,7 @@ def test_private_hosts_need_the_operator_not_the_policy(serve, tmp_path: Path) -
     policies = tmp_path / "policies"
     write_policy(policies, "site", site, [server.url(site, "/")])
     args = ("crawl", "--policies", str(policies), "--store", str(tmp_path / "c"),
-            "--purpose", "research")
+            "--purpose", "research", "--contact", CONTACT)
     proc = run_cli(*args, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.splitlines()[1].endswith(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import crawl, page, write_policy
+from conftest import CONTACT, crawl, page, write_policy
 
 from crawler.demo.server import Route
 from crawler.politeness import Politeness, parse_retry_after, site_key
@@ -162,7 +162,8 @@ def test_scrapy_knobs_do_not_bypass_gates_or_politeness(serve, tmp_path: Path) -
         [sys.executable, "-m", "scrapy", "runspider", str(REPO / "tests/spiders/bypass_spider.py"),
          "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True",
          "-a", f"urls={','.join(urls)}", "-s", f"COMPLIANCE_POLICIES={policies}",
-         "-s", "COMPLIANCE_PURPOSE=research", "-s", f"COMPLIANCE_STORE={tmp_path / 'corpus'}"],
+         "-s", "COMPLIANCE_PURPOSE=research",
+         "-s", f"COMPLIANCE_CONTACT={CONTACT}", "-s", f"COMPLIANCE_STORE={tmp_path / 'corpus'}"],
         cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert server.hits_for(other) == []  # dont_filter and meta opened no door

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import crawl, page, run_cli, write_policy
+from conftest import CONTACT, crawl, page, run_cli, write_policy
 from s3server import DUMMY_ENV, new_bucket
 
 from crawler.demo.server import Route
@@ -116,7 +116,8 @@ def test_two_purposes_at_once_suppression_and_withdrawal_on_s3(serve, tmp_path: 
     ledger = tmp_path / "ledger.jsonl"
     procs = [subprocess.Popen(
         [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies), "--store",
-         uri, "--purpose", purpose, "--ledger", str(ledger), "--allow-private-networks"],
+         uri, "--purpose", purpose, "--ledger", str(ledger), "--allow-private-networks",
+         "--contact", CONTACT],
         cwd=REPO,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for purpose in ("research",
                                                                               "commercial")]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import page, run_cli, write_policy
+from conftest import CONTACT, page, run_cli, write_policy
 
 SITE = "127.0.0.90"
 _PKG = "crawler.scrapy_adapters"
@@ -31,6 +31,7 @@ def _project(root: Path, policies: Path, store: Path, extra: str) -> Path:
         f'ADDONS = {{"{_PKG}.addon.ComplianceAddon": 0}}\n'
         f'COMPLIANCE_POLICIES = {str(policies)!r}\nCOMPLIANCE_STORE = {str(store)!r}\n'
         'COMPLIANCE_PURPOSE = "research"\nCOMPLIANCE_ALLOW_PRIVATE_NETWORKS = True\n'
+        f'COMPLIANCE_CONTACT = {CONTACT!r}\n'
         + extra)
     return root
 
@@ -75,7 +76,7 @@ def test_the_cli_refuses_with_one_line_and_exit_2(serve, tmp_path: Path) -> None
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     proc = run_cli("crawl", "--policies", str(policies), "--store", str(tmp_path / "corpus"),
-                   "--purpose", "research", "--allow-private-networks",
+                   "--purpose", "research", "--allow-private-networks", "--contact", CONTACT,
                    "-s", "TELNETCONSOLE_ENABLED=True")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, CrawlResult, page, write_policy
+from conftest import CONTACT, REPO, CrawlResult, page, write_policy
 from toy_signal import NO_TRAIN, PATH, item_signals, parse
 
 from crawler.demo.server import Route
@@ -21,7 +21,8 @@ SITE, BROKEN = "127.0.0.71", "127.0.0.72"
 def _crawl(policies: Path, store: Path, *settings: str) -> CrawlResult:
     env = {**os.environ, "PYTHONPATH": str(REPO / "tests")}
     args = [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies),
-            "--store", str(store), "--purpose", "research", "--allow-private-networks"]
+            "--store", str(store), "--purpose", "research", "--allow-private-networks",
+            "--contact", CONTACT]
     for setting in settings:
         args += ["-s", setting]
     proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=180)

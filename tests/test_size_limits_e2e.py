@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, CrawlResult, page, write_policy
+from conftest import CONTACT, REPO, CrawlResult, page, write_policy
 
 from crawler.demo.server import Route
 
@@ -25,7 +25,8 @@ MiB = 1024 * 1024
 def _crawl_measured(policies: Path, store: Path, *settings: str) -> tuple[CrawlResult, float]:
     """``crawler crawl`` as :func:`conftest.crawl` runs it, and the child's peak RSS (MiB)."""
     args = [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies),
-            "--store", str(store), "--purpose", "research", "--allow-private-networks"]
+            "--store", str(store), "--purpose", "research", "--allow-private-networks",
+            "--contact", CONTACT]
     for setting in settings:
         args += ["-s", setting]
     out, err = store.parent / "crawl.out", store.parent / "crawl.err"

@@ -14,13 +14,16 @@ DEMO_PORT = 8765
 DEMO_SITES = {"open-notes": "127.0.0.2", "photo-commons": "127.0.0.3",
               "mixed-wiki": "127.0.0.4", "closed-site": "127.0.0.5", "unlisted": "127.0.0.9"}
 POLICIES = HERE / "policies"
+#: the demo's operator (real crawls name theirs: COMPLIANCE_CONTACT / --contact)
+DEMO_CONTACT = "mailto:demo-operator@example.invalid"
 
 
 def run_demo(out: str, purpose: str) -> RunSummary:
     sites = {address: site_from_directory(HERE / "sites" / name)
              for name, address in DEMO_SITES.items()}
     with SiteServer(sites, port=DEMO_PORT) as server:
-        summary = run_crawl(str(POLICIES), out, purpose, allow_private=True)  # loopback
+        summary = run_crawl(str(POLICIES), out, purpose, allow_private=True,  # loopback
+                            extra=[("COMPLIANCE_CONTACT", DEMO_CONTACT)])
         unlisted = len(server.hits_for(DEMO_SITES["unlisted"]))
     print(f"demo: requests received by the host without a policy: {unlisted}")
     where = out if "://" in out else Path(out).resolve()

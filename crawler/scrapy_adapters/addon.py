@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 
 from crawler.compliance_settings import DEFAULTS
+from crawler.identity import ContactError, user_agent
 from crawler.ledger import Ledger, default_ledger_path
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness, site_key
@@ -61,14 +62,6 @@ class ComplianceAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         redact.install(settings)  # before Scrapy logs the overridden settings
-        settings.set("ROBOTSTXT_OBEY", False, "addon")
-        for name, _why in settings_guard.MUST_BE_OFF:  # a project's own value is checked
-            settings.set(name, False, "addon")
-        for name, components in COMPONENT_SETTINGS.items():
-            for path, order in components.items():
-                settings[name][path] = order
-        # before anything is opened; the guard extension checks again after every addon
-        settings_guard.check(settings, required_settings())
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="default")  # below anything a user set
         # Scrapy's defaults give way; a value the user set (lower or higher, 0 = no limit) stays
@@ -81,6 +74,20 @@ class ComplianceAddon:
             # other sites while it is parsed, two of them may
             settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", maxsize + 1024 * 1024,
                          priority="default")
+        try:  # who runs the crawl, in every request (a project's own USER_AGENT is checked)
+            agent = user_agent(settings["COMPLIANCE_ROBOTS_TOKEN"],
+                               settings.get("COMPLIANCE_CONTACT"))
+        except ContactError as exc:
+            raise ComplianceConfigError(str(exc)) from None
+        settings.set("USER_AGENT", agent, "addon")
+        settings.set("ROBOTSTXT_OBEY", False, "addon")
+        for name, _why in settings_guard.MUST_BE_OFF:  # a project's own value is checked
+            settings.set(name, False, "addon")
+        for name, components in COMPONENT_SETTINGS.items():
+            for path, order in components.items():
+                settings[name][path] = order
+        # before anything is opened; the guard extension checks again after every addon
+        settings_guard.check(settings, required_settings())
         purpose = settings.get("COMPLIANCE_PURPOSE")
         if purpose not in PURPOSES:
             raise ComplianceConfigError(

@@ -42,6 +42,14 @@ logger = logging.getLogger(__name__)
 
 
 
+def prepare(response: TextResponse) -> None:
+    """Do the item gates' costly reading of a page ahead of them: parse it and scan it for
+    license statements (cached with the parsed document, which the gates reuse). A spider
+    may call this off the reactor thread, so a huge page does not hold up other sites
+    while the gates judge it (lxml lets go of the GIL while it parses and runs XPath)."""
+    license_detect.from_markup(response.url, response.selector)
+
+
 class _PageState:
     """What the gates decided about the page a callback is working on."""
 

@@ -20,11 +20,11 @@ from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Response
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor
 from twisted.internet.defer import DeferredSemaphore
-from twisted.internet.task import deferLater
 
 from crawler.gates.decision import Decision
 from crawler.politeness import parse_retry_after, site_key
@@ -35,10 +35,6 @@ from crawler.scrapy_adapters.guarded_resolver import GuardedResolver
 logger = logging.getLogger(__name__)
 GATE = "politeness"
 THROTTLE_STATUSES = (429, 503)
-
-
-async def sleep(seconds: float) -> None:
-    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
 
 def refuse_if_parked(context: ComplianceContext, request: Request, host: str) -> None:

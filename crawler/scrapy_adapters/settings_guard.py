@@ -2,10 +2,11 @@
 
 The addon's own settings have Scrapy's ``addon`` priority, below a project's and the
 command line's, so a user's ``settings.py`` can turn the Telnet console back on (anyone on
-the machine can then drive the crawl; its password is logged) or drop a gate from
-``DOWNLOADER_MIDDLEWARES``. The addon cannot win that contest, and should not silently
-try: it checks the final values and stops the crawl, before any request, with a sentence
-that names each setting to change.
+the machine can then drive the crawl; its password is logged), drop a gate from
+``DOWNLOADER_MIDDLEWARES`` or send a ``USER_AGENT`` that hides the operator's contact.
+The addon cannot win that contest, and should not silently try: it checks the final
+values and stops the crawl, before any request, with a sentence that names each setting
+to change.
 
 :func:`unsafe_settings` is checked twice: by the addon once its own settings are in (a
 clear error as early as possible), and by :class:`SettingsGuard`, an extension built after
@@ -21,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
+from crawler.identity import ContactError, normalize_contact
 from crawler.scrapy_adapters.components import required_settings
 
 #: settings that must be off: (name, why)
@@ -42,6 +44,14 @@ def unsafe_settings(settings: BaseSettings,
     merged): the gates in their chains, the compliance download handlers."""
     problems = [f"{name} is on: {why}; set it to False"
                 for name, why in MUST_BE_OFF if settings.getbool(name)]
+    try:
+        contact = normalize_contact(settings.get("COMPLIANCE_CONTACT"))
+    except ContactError as exc:
+        problems.append(str(exc))
+    else:
+        if contact not in (settings.get("USER_AGENT") or ""):
+            problems.append(f"USER_AGENT {settings.get('USER_AGENT')!r} does not carry the "
+                            f"operator's contact {contact}: remove your USER_AGENT")
     for name, key, value in required:
         actual = settings.getwithbase(name).get(key)
         if actual != value:

@@ -14,13 +14,12 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spiders import SitemapSpider
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.url import url_has_any_extension
-from twisted.internet.threads import deferToThread
 
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
-from crawler.scrapy_adapters import meta
+from crawler.scrapy_adapters import itemgate, meta
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.response_item import corpus_item
 from crawler.spiders.links import PageLinks, page_links
@@ -30,6 +29,7 @@ NOT_FOLLOWED = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 
 #: spider arguments (``-a name=value``) and the settings they set
 ARGUMENT_SETTINGS = {"policies": "COMPLIANCE_POLICIES", "purpose": "COMPLIANCE_PURPOSE",
+                     "contact": "COMPLIANCE_CONTACT",
                      "store": "COMPLIANCE_STORE", "ledger": "COMPLIANCE_LEDGER",
                      "sites": "COMPLIANCE_SITES"}
 
@@ -69,8 +69,7 @@ class CorpusSpider(SitemapSpider):
         if isinstance(response, TextResponse):
             # parsed off the reactor thread (lxml lets go of the GIL while it parses and
             # runs XPath), so a huge page does not hold up the other sites
-            item, links = await maybe_deferred_to_future(
-                deferToThread(self._read_page, response, limit))
+            item, links = await run_in_thread(self._read_page, response, limit)
         else:
             item = corpus_item(response, "page")
         yield item
@@ -93,10 +92,13 @@ class CorpusSpider(SitemapSpider):
 
     @staticmethod
     def _read_page(response: TextResponse, limit: int) -> tuple[CorpusItem, PageLinks]:
-        """The page's item and, for a 2xx answer, its links (parses the page once)."""
+        """The page's item and, for a 2xx answer, its links, with the gates' scan of the
+        page done ahead (one parse for all three)."""
         item = corpus_item(response, "page")
-        ok = 200 <= response.status < 300
-        return item, page_links(response, limit) if ok else PageLinks()
+        if not 200 <= response.status < 300:
+            return item, PageLinks()
+        itemgate.prepare(response)
+        return item, page_links(response, limit)
 
     def parse_image(self, response: Response) -> Iterator[CorpusItem]:
         yield corpus_item(response, "image")
