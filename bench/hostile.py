@@ -232,19 +232,11 @@ def run_child(label: str, command: list[str], log: Path) -> Run:
     started = time.monotonic()
     with log.open("w") as out:  # a file, not a pipe: wait4 reaps the child itself
         proc = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - started > CHILD_TIMEOUT:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                raise SystemExit(f"{label} ran longer than {CHILD_TIMEOUT:.0f} s:\n"
-                                 f"{log.read_text()[-3000:]}")
-            time.sleep(0.05)
+        usage = tp.wait_measured(proc, CHILD_TIMEOUT)
+    if usage is None:
+        raise SystemExit(f"{label} ran longer than {CHILD_TIMEOUT:.0f} s:\n"
+                         f"{log.read_text()[-3000:]}")
     ended = time.monotonic()
-    proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(label, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,  # KiB on Linux
                ended - started, started, ended, proc.returncode, log)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -35,15 +34,9 @@ def peak_rss(spec: dict[str, object]) -> tuple[float, float]:
     proc = subprocess.Popen([sys.executable, tp.__file__, "--child", json.dumps(spec)],
                             cwd=tp.REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() - started > TIMEOUT:
-            proc.kill()
-            raise SystemExit(f"{spec['mode']} crawl took longer than {TIMEOUT:.0f} s")
-        time.sleep(0.2)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    usage = tp.wait_measured(proc, TIMEOUT)
+    if usage is None:
+        raise SystemExit(f"{spec['mode']} crawl took longer than {TIMEOUT:.0f} s")
     if proc.returncode != 0:
         raise SystemExit(f"{spec['mode']} crawl failed (exit {proc.returncode}):\n"
                          f"{proc.stderr.read().decode()[-3000:]}")

@@ -369,6 +369,23 @@ def cprofile_reactor(out: str | None) -> Iterator[None]:
         profiler.dump_stats(out)
 
 
+def wait_measured(proc: subprocess.Popen[Any], timeout: float) -> Any:
+    """Wait for a child and return its resource usage (``os.wait4``: peak RSS, CPU time),
+    its exit code in ``proc.returncode``; None, the child killed, past ``timeout`` s."""
+    started = time.monotonic()
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return usage
+        if time.monotonic() - started > timeout:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            proc.returncode = -9
+            return None
+        time.sleep(0.05)
+
+
 def child_plain(spec: dict[str, Any]) -> None:
     """Run A: plain Scrapy, the same link discovery as CorpusSpider, no compliance layer."""
     import scrapy
