@@ -17,8 +17,10 @@ from crawler.scrapy_adapters.settings_guard import UnsafeSettingsError
 from crawler.signals.site_files import SiteFileError
 from crawler.storage.base import READ, WRITE, Store, StoreError
 from crawler.storage.registry import open_store, s3_options
+from crawler.summary import RunSummary
 
-EXIT_OK, EXIT_STORE_FAILURES, EXIT_CONFIG = 0, 1, 2
+#: exit statuses, shared by every command (README: "Exit status")
+EXIT_OK, EXIT_STORE_FAILURES, EXIT_CONFIG, EXIT_SITES_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
 
 
 def _parse_setting(text: str) -> tuple[str, str]:
@@ -258,9 +260,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crawler: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     print("\n".join(summary.lines()))
+    return crawl_status(summary)
+
+
+def crawl_status(summary: RunSummary) -> int:
+    """A stopped run first (it did not finish), then lost items, then failed sites."""
+    log = logging.getLogger(__name__)
+    if summary.interrupted:
+        log.error("the crawl was interrupted before it finished")
+        return EXIT_INTERRUPTED
     if summary.store_errors:
-        logging.getLogger(__name__).error("%d item(s) could not be stored", summary.store_errors)
+        log.error("%d item(s) could not be stored", summary.store_errors)
         return EXIT_STORE_FAILURES
+    if summary.failed_sites:
+        log.error("%d site(s) failed: %s", len(summary.failed_sites),
+                  ", ".join(sorted(summary.failed_sites)))
+        return EXIT_SITES_FAILED
     return EXIT_OK
 
 

@@ -116,7 +116,7 @@ def test_robots_unreachable_fails_closed(serve, tmp_path: Path) -> None:
     server = serve({SITE: {"/robots.txt": Route(b"oops", 503), "/": page("home")}})
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
-    result = crawl(policies, tmp_path / "corpus")
+    result = crawl(policies, tmp_path / "corpus", expect=3)  # the site failed
     assert [h.path for h in server.hits] == ["/robots.txt"]
     assert result.manifest == []
     assert ("robots", "robots_unreachable") in result.decisions(server.url(SITE, "/"))

@@ -22,10 +22,10 @@ def robots_site(serve, robots: str, extra: dict | None = None):
     return serve({SITE: routes})
 
 
-def run(server, tmp_path: Path, *settings: str):
+def run(server, tmp_path: Path, *settings: str, expect: int = 0):
     policies = tmp_path / "policies"  # every page is a start URL: none depends on another
     write_policy(policies, "site", SITE, [server.url(SITE, p) for p in ("/", *PAGES)])
-    return crawl(policies, tmp_path / "corpus", "research", *settings)
+    return crawl(policies, tmp_path / "corpus", "research", *settings, expect=expect)
 
 
 @pytest.mark.parametrize("robots, stored, reason", [
@@ -91,7 +91,7 @@ def test_robots_redirects_are_followed_up_to_five(serve, tmp_path: Path) -> None
     too_long = {f"/r{i}": Route(b"", 301, {"Location": f"/r{i + 1}"}) for i in range(7)}
     server2 = robots_site(serve, "", {"/robots.txt": Route(b"", 301, {"Location": "/r1"}),
                                       **too_long})
-    result2 = run(server2, tmp_path / "second")
+    result2 = run(server2, tmp_path / "second", expect=3)  # the site failed
     assert result2.manifest == []  # six redirects: unreachable, disallow all
 
 
@@ -157,7 +157,7 @@ def test_robots_with_nul_bytes_is_unreachable(serve, tmp_path: Path) -> None:
                            "/": page("home", links=PAGES), **{p: page(p) for p in PAGES}}})
     policies = tmp_path / "policies"
     write_policy(policies, "site", site, [server.url(site, p) for p in ("/", *PAGES)])
-    result = crawl(policies, tmp_path / "corpus", "research")
+    result = crawl(policies, tmp_path / "corpus", "research", expect=3)  # the site failed
     assert {h.path for h in server.hits_for(site)} == {"/robots.txt"}
     assert result.manifest == []
     robots_lines = [r for r in result.ledger if r["gate"] == "robots"]

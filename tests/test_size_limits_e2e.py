@@ -22,7 +22,8 @@ LIMIT = 1_000_000
 MiB = 1024 * 1024
 
 
-def _crawl_measured(policies: Path, store: Path, *settings: str) -> tuple[CrawlResult, float]:
+def _crawl_measured(policies: Path, store: Path, *settings: str,
+                    expect: int = 0) -> tuple[CrawlResult, float]:
     """``crawler crawl`` as :func:`conftest.crawl` runs it, and the child's peak RSS (MiB)."""
     args = [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies),
             "--store", str(store), "--purpose", "research", "--allow-private-networks",
@@ -34,7 +35,7 @@ def _crawl_measured(policies: Path, store: Path, *settings: str) -> tuple[CrawlR
         proc = subprocess.Popen(args, cwd=REPO, stdout=stdout, stderr=stderr)
         _pid, status, usage = os.wait4(proc.pid, 0)
     returncode = os.waitstatus_to_exitcode(status)
-    assert returncode == 0, err.read_text()[-3000:]
+    assert returncode == expect, err.read_text()[-3000:]
     result = CrawlResult(returncode, out.read_text(), err.read_text(), store,
                          store / "ledger.jsonl")
     return result, usage.ru_maxrss / 1024  # ru_maxrss: KiB on Linux
@@ -77,7 +78,7 @@ def test_oversize_robots_txt_is_unreachable(serve, tmp_path: Path, encoding: str
     policies = tmp_path / "policies"
     write_policy(policies, "site", ROBOTS_SITE,
                  [server.url(ROBOTS_SITE, "/"), server.url(ROBOTS_SITE, "/a")])
-    result, _peak = _crawl_measured(policies, tmp_path / "corpus")
+    result, _peak = _crawl_measured(policies, tmp_path / "corpus", expect=3)  # site failed
     assert {h.path for h in server.hits_for(ROBOTS_SITE)} == {"/robots.txt"}
     assert result.manifest == []
     robots_lines = [r for r in result.ledger if r["gate"] == "robots"]

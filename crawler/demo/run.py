@@ -14,6 +14,8 @@ DEMO_PORT = 8765
 DEMO_SITES = {"open-notes": "127.0.0.2", "photo-commons": "127.0.0.3",
               "mixed-wiki": "127.0.0.4", "closed-site": "127.0.0.5", "unlisted": "127.0.0.9"}
 POLICIES = HERE / "policies"
+#: sites that fail on purpose (closed-site answers robots.txt with 503: nothing is crawled)
+EXPECTED_FAILURES = {"closed-site"}
 #: the demo's operator (real crawls name theirs: COMPLIANCE_CONTACT / --contact)
 DEMO_CONTACT = "mailto:demo-operator@example.invalid"
 
@@ -26,6 +28,8 @@ def run_demo(out: str, purpose: str) -> RunSummary:
                             extra=[("COMPLIANCE_CONTACT", DEMO_CONTACT)])
         unlisted = len(server.hits_for(DEMO_SITES["unlisted"]))
     print(f"demo: requests received by the host without a policy: {unlisted}")
+    for site in EXPECTED_FAILURES & summary.failed_sites.keys():
+        print(f"demo: {site} failed, as designed: {summary.failed_sites.pop(site)}")
     where = out if "://" in out else Path(out).resolve()
     print(f"demo: corpus in {where} (manifest, items/; ledger: {summary.ledger})")
     return summary

@@ -1,0 +1,93 @@
+"""Exit statuses a scheduler can act on (real crawls of real local servers): 0 success,
+2 bad configuration, 3 finished but some sites failed, 4 interrupted (after a graceful
+flush that leaves the store consistent)."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import CONTACT, REPO, crawl, page, run_cli, write_policy
+
+from crawler.jsonl import read_jsonl
+from crawler.storage.base import manifest_view
+
+UP = "127.0.0.79"
+DOWN = "127.0.0.78"  # nothing listens there
+
+
+def _free_port(address: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        return sock.getsockname()[1]
+
+
+def test_a_site_that_is_down_makes_the_run_exit_3(serve, tmp_path: Path) -> None:
+    server = serve({UP: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "up", UP, [server.url(UP, "/")])
+    down_url = f"http://{DOWN}:{_free_port(DOWN)}/"
+    write_policy(policies, "down", DOWN, [down_url])
+    result = crawl(policies, tmp_path / "corpus", "research", "RETRY_ENABLED=False",
+                   expect=3)
+    assert result.stored_urls() == {server.url(UP, "/")}  # the rest of the run went on
+    assert "failed    down" in result.stdout and "robots.txt unreachable" in result.stdout
+    assert "1 site(s) failed: down" in result.stderr
+
+    # every site down: 3 as well; the same crawl with the site up: 0
+    (policies / "up.yaml").unlink()
+    crawl(policies, tmp_path / "corpus", "research", "RETRY_ENABLED=False", expect=3)
+    (policies / "down.yaml").unlink()
+    write_policy(policies, "up", UP, [server.url(UP, "/")])
+    assert crawl(policies, tmp_path / "corpus").returncode == 0
+
+
+def test_bad_settings_exit_2_with_one_line(serve, tmp_path: Path) -> None:
+    server = serve({UP: {"/": page("home")}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "up", UP, [server.url(UP, "/")])
+    proc = run_cli("crawl", "--policies", str(policies), "--store", str(tmp_path / "corpus"),
+                   "--purpose", "research", "--allow-private-networks", "--contact", CONTACT,
+                   "-s", "CONCURRENT_REQUESTS=many")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "crawler: the crawl could not start: invalid literal for int() with base 10: 'many' "
+        "(check the settings given with -s)")
+    assert server.hits == []
+
+
+def test_sigterm_stops_gracefully_with_exit_4(serve, tmp_path: Path) -> None:
+    pages = [f"/p{i}.html" for i in range(40)]
+    server = serve({UP: {"/": page("home", links=tuple(pages)),
+                         **{p: page(p) for p in pages}}})
+    policies, store = tmp_path / "policies", tmp_path / "corpus"
+    write_policy(policies, "up", UP, [server.url(UP, "/")],
+                 rate={"requests_per_second": 5, "concurrency": 1})
+    with (tmp_path / "out").open("w") as out, (tmp_path / "err").open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies),
+             "--store", str(store), "--purpose", "research", "--allow-private-networks",
+             "--contact", CONTACT], cwd=REPO, stdout=out, stderr=err)
+        deadline = time.monotonic() + 60
+        while len(server.hits) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        returncode = proc.wait(timeout=60)
+    assert returncode == 4, (tmp_path / "err").read_text()[-3000:]
+    assert "(interrupted)" in (tmp_path / "out").read_text()
+    assert len(server.hits) < 3 + 1 + len(pages)  # it stopped before the end
+
+    # the store is consistent: everything listed has both files, and the stored pages are
+    # the ones the ledger says were stored
+    entries = manifest_view(read_jsonl(store / "manifest.jsonl"))
+    assert entries
+    for entry in entries:
+        assert (store / entry["content"]).is_file() and (store / entry["sidecar"]).is_file()
+    stored = {r["url"] for r in read_jsonl(store / "ledger.jsonl")
+              if r["gate"] == "store" and r["decision"] == "allow"}
+    assert {e["url"] for e in entries} == stored
