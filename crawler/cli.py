@@ -9,6 +9,7 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
+from crawler import exit_status
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.purposes import PURPOSES
 from crawler.run import run_crawl
@@ -19,8 +20,8 @@ from crawler.storage.base import READ, WRITE, Store, StoreError
 from crawler.storage.registry import open_store, s3_options
 from crawler.summary import RunSummary
 
-#: exit statuses, shared by every command (README: "Exit status")
-EXIT_OK, EXIT_STORE_FAILURES, EXIT_CONFIG, EXIT_SITES_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_STORE_FAILURES, EXIT_CONFIG = exit_status.OK, exit_status.STORE_FAILURES, \
+    exit_status.CONFIG
 
 
 def _parse_setting(text: str) -> tuple[str, str]:
@@ -264,20 +265,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def crawl_status(summary: RunSummary) -> int:
-    """A stopped run first (it did not finish), then lost items, then failed sites."""
+    """The run's exit status, with a line on what made it other than 0."""
     log = logging.getLogger(__name__)
     if summary.interrupted:
         log.error("the crawl was interrupted before it finished")
-        return EXIT_INTERRUPTED
-    if summary.store_errors:
+    elif summary.store_errors:
         log.error("%d item(s) could not be stored", summary.store_errors)
-        return EXIT_STORE_FAILURES
-    if summary.failed_sites:
+    elif summary.failed_sites:
         log.error("%d site(s) failed: %s", len(summary.failed_sites),
                   ", ".join(sorted(summary.failed_sites)))
-        return EXIT_SITES_FAILED
-    return EXIT_OK
-
+    return summary.exit_status
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,14 +8,13 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from crawler.policy.loader import load_policies
-from crawler.policy.registry import PolicyRegistry
 from crawler.scrapy_adapters.addon import ComplianceConfigError
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.settings_guard import UnsafeSettingsError
 from crawler.signals import site_files
 from crawler.spiders.corpus import CorpusSpider
 from crawler.storage.registry import open_store, s3_options
-from crawler.summary import RunSummary, summarize
+from crawler.summary import RunSummary
 
 
 def project_settings(overrides: dict[str, object]) -> Settings:
@@ -36,7 +35,7 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     allow_private = allow_private or Settings(dict(extra or [])).getbool(
         "COMPLIANCE_ALLOW_PRIVATE_NETWORKS")
     # fail before Scrapy starts, with file:line messages
-    registry = PolicyRegistry(load_policies(policies, allow_private=allow_private))
+    load_policies(policies, allow_private=allow_private)
     site_files.configured(Settings(dict(extra or [])).getlist("COMPLIANCE_SITE_FILES"))
     open_store(store, **s3_options(dict(extra or []).get)).close()  # and on a bad store
     settings = project_settings({
@@ -56,9 +55,7 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
             raise ComplianceConfigError(f"the crawl could not start: {error} (check the "
                                         "settings given with -s)") from error
         failures[0].raiseException()
-    context = ComplianceContext.of(crawler)
-    summary = summarize(context.effects.ledger.path, context.run_id,
-                        lambda host: policy.name if (policy := registry.for_host(host)) else None)
-    # Scrapy closes the spider with "shutdown" on SIGTERM/SIGINT (after a graceful flush)
-    summary.interrupted = crawler.stats.get_value("finish_reason") == "shutdown"
+    summary = ComplianceContext.of(crawler).summary
+    if summary is None:
+        raise RuntimeError("the crawl ended without a run summary")
     return summary

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler import exit_status
 from crawler.jsonl import iter_jsonl
 
 
@@ -28,6 +29,22 @@ class RunSummary:
     #: the run was stopped (SIGTERM, SIGINT) before it finished
     interrupted: bool = False
 
+    #: per site (policy name): what happened to it in this run
+    sites: dict[str, SiteCounts] = field(default_factory=dict)
+    #: where the run report was written (a path or URI), once it is
+    report: str | None = None
+
+    @property
+    def exit_status(self) -> int:
+        """A stopped run first (it did not finish), then lost items, then failed sites."""
+        if self.interrupted:
+            return exit_status.INTERRUPTED
+        if self.store_errors:
+            return exit_status.STORE_FAILURES
+        if self.failed_sites:
+            return exit_status.SITES_FAILED
+        return exit_status.OK
+
     def lines(self) -> list[str]:
         out = [f"run {self.run_id}: stored {self.stored} new item(s), "
                f"{self.already_stored} unchanged, {sum(self.excluded.values())} excluded"
@@ -35,14 +52,22 @@ class RunSummary:
         out += [f"  excluded  {reason:<28} {n}" for reason, n in self.excluded.most_common()]
         out += [f"  license   {spdx:<28} {n}" for spdx, n in self.licenses.most_common()]
         out += [f"  failed    {site:<28} {why}" for site, why in sorted(self.failed_sites.items())]
+        if self.report:
+            out.append(f"  report    {self.report}")
         return out
 
 
 @dataclass
-class _SiteOutcome:
+class SiteCounts:
+    """One site's run, from the ledger."""
+
     robots_read: bool = False  # robots.txt parsed or unavailable (4xx) at least once
     robots_unreachable: int = 0
     answered: int = 0  # responses that reached the item gates
+    stored: int = 0
+    unchanged: int = 0
+    withdrawn: Counter[str] = field(default_factory=Counter)  # by reason
+    dropped: Counter[str] = field(default_factory=Counter)  # gate/reason of every refusal
     download_errors: int = 0
 
     def failure(self) -> str | None:
@@ -52,22 +77,41 @@ class _SiteOutcome:
             return "no request was answered"
         return None
 
+    def count(self, rec: dict[str, Any]) -> None:
+        if rec.get("kind") == "robots" and rec["gate"] == "robots":
+            if rec["reason"] == "robots_unreachable":
+                self.robots_unreachable += 1
+            else:
+                self.robots_read = True
+            return
+        if rec["gate"] == "retention":
+            self.withdrawn[rec["reason"]] += 1
+            return
+        # an item's first item-gate line: content (only when it refuses), else optout
+        self.answered += rec["gate"] == "content" or (
+            rec["gate"] == "optout" and rec.get("kind") in ("page", "image"))
+        if rec["decision"] == "deny":
+            self.dropped[f"{rec['gate']}/{rec['reason']}"] += 1
+            self.download_errors += rec["gate"] == "download"
+        elif rec["gate"] == "store":
+            if rec["evidence"].get("new"):
+                self.stored += 1
+            else:
+                self.unchanged += 1
 
-#: gates that only see a response: a line from one means the site answered
-_ANSWERED_GATES = frozenset({"content", "optout", "license", "store"})
+
 
 
 def summarize(ledger: str | Path, run_id: str,
               site_of: Callable[[str], str | None] = lambda _host: None) -> RunSummary:
     """``site_of``: the site (policy name) of a host, for the failed sites."""
     summary = RunSummary(run_id, str(ledger))
-    sites: dict[str, _SiteOutcome] = {}
     for rec in iter_jsonl(ledger):  # streamed: a ledger can be far larger than memory
         if rec["run_id"] != run_id:
             continue
         site = site_of(urlsplit(rec["url"]).hostname or "")
         if site is not None:
-            _count_site(sites.setdefault(site, _SiteOutcome()), rec)
+            summary.sites.setdefault(site, SiteCounts()).count(rec)
         if rec.get("kind") == "robots":  # control files, not items
             continue
         if rec["decision"] == "deny":
@@ -80,18 +124,6 @@ def summarize(ledger: str | Path, run_id: str,
                 summary.licenses[rec["evidence"]["spdx"]] += 1
             else:
                 summary.already_stored += 1
-    summary.failed_sites = {site: why for site, outcome in sites.items()
-                            if (why := outcome.failure()) is not None}
+    summary.failed_sites = {site: why for site, counts in summary.sites.items()
+                            if (why := counts.failure()) is not None}
     return summary
-
-
-def _count_site(outcome: _SiteOutcome, rec: dict[str, Any]) -> None:
-    if rec.get("kind") == "robots" and rec["gate"] == "robots":
-        if rec["reason"] == "robots_unreachable":
-            outcome.robots_unreachable += 1
-        else:
-            outcome.robots_read = True
-    elif rec["gate"] in _ANSWERED_GATES:
-        outcome.answered += 1
-    elif rec["gate"] == "download" and rec["decision"] == "deny":
-        outcome.download_errors += 1

@@ -216,3 +216,16 @@ def test_store_protocol(backend: Backend) -> None:
     for name in ("put", "entries", "read", "delete", "close"):
         assert callable(getattr(store, name))
     assert isinstance(store.root, str) and store.root
+
+
+def test_write_file_is_whole_and_stays_inside_the_store(backend: Backend) -> None:
+    store = backend.open()
+    where = store.write_file("runs/r1.json", b'{"run": 1}\n', "application/json")
+    assert where.endswith("runs/r1.json")
+    store.write_file("runs/r1.json", b'{"run": 1, "again": true}\n', "application/json")
+    assert store.read("runs/r1.json") == b'{"run": 1, "again": true}\n'
+    assert backend.raw()["runs/r1.json"] == b'{"run": 1, "again": true}\n'
+    with pytest.raises(StoreError):
+        store.write_file("../outside.json", b"{}", "application/json")
+    store.close()
+    assert backend.escapes() == []

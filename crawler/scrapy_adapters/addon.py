@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 
+from crawler import run_report
 from crawler.compliance_settings import DEFAULTS
-from crawler.identity import ContactError, user_agent
+from crawler.identity import ContactError, normalize_contact, user_agent
 from crawler.ledger import Ledger, default_ledger_path
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness, site_key
@@ -30,8 +31,9 @@ from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.effects import Effects
 from crawler.scrapy_adapters.origin_cache import expiring
 from crawler.signals import site_files
-from crawler.storage.base import Store
+from crawler.storage.base import Store, StoreError
 from crawler.storage.registry import open_store, s3_options
+from crawler.summary import summarize
 from crawler.suppression import Suppressions
 
 if TYPE_CHECKING:
@@ -55,6 +57,8 @@ class ComplianceAddon:
         self.context: ComplianceContext | None = None
         #: the temporary JOBDIR this crawl's request queue lives in (removed at the end)
         self.frontier: str | None = None
+        #: the operator's contact, as the User-Agent carries it
+        self.contact = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ComplianceAddon:
@@ -80,6 +84,7 @@ class ComplianceAddon:
         except ContactError as exc:
             raise ComplianceConfigError(str(exc)) from None
         settings.set("USER_AGENT", agent, "addon")
+        self.contact = normalize_contact(settings.get("COMPLIANCE_CONTACT"))
         settings.set("ROBOTSTXT_OBEY", False, "addon")
         for name, _why in settings_guard.MUST_BE_OFF:  # a project's own value is checked
             settings.set(name, False, "addon")
@@ -141,6 +146,28 @@ class ComplianceAddon:
                     len(registry), purpose, store.root, ledger_path, run_id,
                     f", frontier {self.frontier}" if self.frontier else "")
 
+    def _report(self, context: ComplianceContext) -> None:
+        """Summarise the run from its ledger lines and write its report into the store
+        (``runs/<run-id>.json``); a report that cannot be written counts as a store error."""
+        registry = context.registry
+        summary = summarize(context.effects.ledger.path, context.run_id,
+                            lambda host: p.name if (p := registry.for_host(host)) else None)
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        # Scrapy closes the spider with "shutdown" on SIGTERM/SIGINT, after a graceful flush
+        summary.interrupted = stats.get("finish_reason") == "shutdown"
+        report = run_report.build(summary, purpose=context.purpose, contact=self.contact,
+                                  policies=registry, stats=stats)
+        try:
+            summary.report = context.effects.store.write_file(
+                run_report.report_path(context.run_id), run_report.encode(report),
+                "application/json")
+        except StoreError as exc:
+            logger.error("the run report could not be written: %s", exc)
+            summary.store_errors += 1
+        else:
+            logger.info("run report: %s", summary.report)
+        context.summary = summary
+
     @staticmethod
     def _withdrawal(settings: BaseSettings) -> tuple[str, Store | None]:
         """What a withdrawal of consent does (``COMPLIANCE_WITHDRAWAL``) and, for
@@ -154,6 +181,7 @@ class ComplianceAddon:
 
     def _close(self) -> None:
         if self.context is not None:
+            self._report(self.context)
             self.context.effects.close()
         if self.frontier is not None:
             shutil.rmtree(self.frontier, ignore_errors=True)

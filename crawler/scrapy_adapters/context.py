@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from crawler.scrapy_adapters.guarded_resolver import GuardedResolver
+    from crawler.summary import RunSummary
 
 logger = logging.getLogger("crawler.compliance")
 
@@ -60,6 +61,8 @@ class ComplianceContext:
     suppressions: Suppressions = field(default_factory=Suppressions)
     #: the site-level files read for every origin: the built-in ones and the crawl's own
     site_files: tuple[SiteFile, ...] = SITE_FILES
+    #: the run's summary, once the engine has stopped (written by the addon with the report)
+    summary: RunSummary | None = None
     #: the network-safety resolver (installed by the download handler)
     resolver: GuardedResolver | None = None
     crawler: Crawler | None = field(default=None, repr=False)

@@ -14,6 +14,7 @@ still does the re-scheduling.
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
@@ -28,6 +29,7 @@ from twisted.internet.defer import DeferredSemaphore
 
 from crawler.gates.decision import Decision
 from crawler.politeness import parse_retry_after, site_key
+from crawler.run_report import SITE_STATS
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
 from crawler.scrapy_adapters.guarded_resolver import GuardedResolver
@@ -62,28 +64,38 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
                 allow_private=crawler.settings.getbool("COMPLIANCE_ALLOW_PRIVATE_NETWORKS"),
                 pinned=crawler.settings.getdict("COMPLIANCE_RESOLVE"))
         self.resolver = self.context.resolver
+        self.stats = crawler.stats
 
-    def _budget(self, host: str) -> tuple[tuple[str, ...], DeferredSemaphore]:
-        """The limiter keys a request to ``host`` draws on (its site's and its own) and
-        the semaphore of its site's concurrency."""
+    def _budget(self, host: str) -> tuple[str | None, tuple[str, ...], DeferredSemaphore]:
+        """The site (policy name) of ``host``, the limiter keys a request to it draws on
+        (its site's and its own) and the semaphore of its site's concurrency."""
         policy = self.context.registry.for_host(host)
         keys = (site_key(policy.name), host) if policy else (host,)
         semaphore = self._semaphores.get(keys[0])
         if semaphore is None:
             semaphore = DeferredSemaphore(policy.rate.concurrency if policy else 1)
             self._semaphores[keys[0]] = semaphore
-        return keys, semaphore
+        return (policy.name if policy else None), keys, semaphore
+
+    def _count(self, site: str) -> None:
+        """The site's requests, and when the first and last left (for the run report)."""
+        stats, now = self.stats, time.time()
+        stats.inc_value(SITE_STATS.format(site=site, what="requests"))
+        stats.min_value(SITE_STATS.format(site=site, what="first_request"), now)
+        stats.max_value(SITE_STATS.format(site=site, what="last_request"), now)
 
     async def download_request(self, request: Request) -> Response:
         host = (urlparse_cached(request).hostname or "").rstrip(".")
         politeness = self.context.politeness
-        keys, semaphore = self._budget(host)
+        site, keys, semaphore = self._budget(host)
         await maybe_deferred_to_future(semaphore.acquire())
         try:
             while (wait := politeness.wait_time(*keys)) > 0:
                 await sleep(wait)
             refuse_if_parked(self.context, request, host)
             self.resolver.ensure_installed(reactor)
+            if site is not None:
+                self._count(site)
             try:
                 response = await super().download_request(request)
             except Exception as exc:

@@ -89,6 +89,11 @@ class Store(Protocol):
         """Bytes of a content or sidecar file, by its path relative to the store root."""
         ...
 
+    def write_file(self, path: str, data: bytes, content_type: str) -> str:
+        """Write a whole small file (a run report) at ``path`` under the store root, in one
+        step: readers see all of it or nothing. Returns where it is (a path or URI)."""
+        ...
+
     def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
         """Record the deletion of one stored version, for ``purpose`` only or for all;
         content and sidecar are removed once no purpose is left."""

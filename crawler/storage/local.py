@@ -228,6 +228,20 @@ class LocalStore:
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc}") from exc
 
+    def write_file(self, path: str, data: bytes, content_type: str) -> str:
+        self._writable()
+        target = self._path(path)
+        staged = self._staging / f"{uuid.uuid4().hex}.part"  # same file system: one rename
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write(staged, data, self.fsync)
+            os.replace(staged, target)
+            if self.fsync:
+                fsync_path(target.parent)
+        except OSError as exc:
+            raise StoreError(f"cannot write {path}: {exc}") from exc
+        return str(target)
+
     def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
         """Tombstone first, then (when no purpose is left) remove the folder, all under the
         manifest lock, so no writer re-lists the version in between."""

@@ -291,6 +291,12 @@ class S3Store:
         self._check_open()
         return manifest_view(self._manifest.events())
 
+    def write_file(self, path: str, data: bytes, content_type: str) -> str:
+        self._check_open(write=True)
+        key = self._objects.key(check_rel(path))
+        self._objects.put(key, data, content_type, {})  # one PUT: all of it or nothing
+        return f"s3://{self.bucket}/{key}"
+
     def read(self, path: str) -> bytes:
         self._check_open()
         key = self._objects.key(check_rel(path))

@@ -1,0 +1,14 @@
+"""Exit statuses, the same for every command (the README's table): later features add
+rows, never new meanings."""
+
+from __future__ import annotations
+
+OK = 0
+#: some items could not be stored (or removed)
+STORE_FAILURES = 1
+#: usage or configuration error, before any request
+CONFIG = 2
+#: the crawl finished, but some sites failed
+SITES_FAILED = 3
+#: interrupted (SIGTERM/SIGINT), after a graceful flush
+INTERRUPTED = 4
