@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the deploy tests verify the systemd units with Debian's systemd-analyze
+SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
 
 .PHONY: demo test lint bench bench-memory bench-hostile clean
 
@@ -14,10 +16,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+$(SYSTEMD_ANALYZE):
+	apt-get install -y -q systemd || (apt-get update -q && apt-get install -y -q systemd)
+
 demo: $(STAMP)
 	$(BIN)/crawler demo
 
-test: $(STAMP)
+test: $(STAMP) $(SYSTEMD_ANALYZE)
 	$(BIN)/ruff check crawler tests bench
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2

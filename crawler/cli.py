@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--site", action="append", default=[], help="only this host/policy")
     crawl.add_argument("--allow-private-networks", action="store_true", help=PRIVATE_HELP)
     crawl.add_argument("--contact", help="the operator's contact, a URL or e-mail address, "
-                       "sent in the User-Agent (or COMPLIANCE_CONTACT; required)")
+                       "sent in the User-Agent (required; or -s COMPLIANCE_CONTACT=...)")
     _add_crawl_args(crawl)
 
     demo = sub.add_parser("demo", help="crawl the bundled demo sites on loopback")

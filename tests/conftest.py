@@ -123,6 +123,16 @@ def crawl(policies: Path, store: Path | str, purpose: str = "research", *setting
                        Path(store) / "ledger.jsonl")
 
 
+def refused_crawl(policies: Path, store: Path, *args: str) -> str:
+    """Run ``crawler crawl`` expecting it not to start: exit 2 with no traceback. Returns
+    its last line on stderr (the one a scheduler's log shows)."""
+    proc = run_cli("crawl", "--policies", str(policies), "--store", str(store),
+                   "--purpose", "research", "--allow-private-networks", *args)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    return proc.stderr.strip().splitlines()[-1]
+
+
 @pytest.fixture
 def serve() -> Iterator[Any]:
     """Start a SiteServer over {address: routes}; stopped at the end of the test."""

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import CONTACT, REPO, crawl, page, run_cli, write_policy
+from conftest import CONTACT, REPO, crawl, page, refused_crawl, write_policy
 
 from crawler.jsonl import read_jsonl
 from crawler.storage.base import manifest_view
@@ -50,12 +50,8 @@ def test_bad_settings_exit_2_with_one_line(serve, tmp_path: Path) -> None:
     server = serve({UP: {"/": page("home")}})
     policies = tmp_path / "policies"
     write_policy(policies, "up", UP, [server.url(UP, "/")])
-    proc = run_cli("crawl", "--policies", str(policies), "--store", str(tmp_path / "corpus"),
-                   "--purpose", "research", "--allow-private-networks", "--contact", CONTACT,
-                   "-s", "CONCURRENT_REQUESTS=many")
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == (
+    assert refused_crawl(policies, tmp_path / "corpus", "--contact", CONTACT,
+                         "-s", "CONCURRENT_REQUESTS=many") == (
         "crawler: the crawl could not start: invalid literal for int() with base 10: 'many' "
         "(check the settings given with -s)")
     assert server.hits == []

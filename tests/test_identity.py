@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CONTACT, crawl, page, run_cli, write_policy
+from conftest import CONTACT, crawl, page, refused_crawl, write_policy
 
 from crawler.identity import ContactError, crawler_version, normalize_contact, user_agent
 
@@ -53,19 +53,13 @@ def test_a_crawl_without_a_contact_does_not_start(serve, tmp_path: Path) -> None
     server = serve({SITE: {"/": page("home")}})
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
-    proc = run_cli("crawl", "--policies", str(policies), "--store", str(tmp_path / "corpus"),
-                   "--purpose", "research", "--allow-private-networks")
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == (
+    assert refused_crawl(policies, tmp_path / "corpus") == (
         "crawler: the operator's contact is required (COMPLIANCE_CONTACT or --contact): a URL "
         "or an e-mail address site owners can reach")
     assert server.hits == []
 
-    proc = run_cli("crawl", "--policies", str(policies), "--store", str(tmp_path / "corpus"),
-                   "--purpose", "research", "--allow-private-networks", "--contact", CONTACT,
-                   "-s", "USER_AGENT=Mozilla/5.0 (research corpus)")
-    assert proc.returncode == 2
+    last = refused_crawl(policies, tmp_path / "corpus", "--contact", CONTACT,
+                         "-s", "USER_AGENT=Mozilla/5.0 (research corpus)")
     assert "USER_AGENT 'Mozilla/5.0 (research corpus)' does not carry the operator's " \
-           f"contact {CONTACT}" in proc.stderr
+           f"contact {CONTACT}" in last
     assert server.hits == []
