@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--store", required=True, help="corpus location: a path or s3://BUCKET/PREFIX")
     crawl.add_argument("--site", action="append", default=[], help="only this host/policy")
     crawl.add_argument("--allow-private-networks", action="store_true", help=PRIVATE_HELP)
+    crawl.add_argument("--resume", metavar="DIR",
+                       help="keep the run's state (queue, seen requests) in DIR; run again "
+                            "with the same DIR to continue a run that was stopped")
     crawl.add_argument("--contact", help="the operator's contact, a URL or e-mail address, "
                        "sent in the User-Agent (required; or -s COMPLIANCE_CONTACT=...)")
     _add_crawl_args(crawl)
@@ -253,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             summary = run_demo(args.store or args.out, args.purpose)
         else:
             contact = [("COMPLIANCE_CONTACT", args.contact)] if args.contact else []
+            contact += [("JOBDIR", args.resume)] if args.resume else []
             summary = run_crawl(args.policies, args.store, args.purpose, args.site,
                                 args.ledger, args.settings + contact,
                                 args.allow_private_networks)

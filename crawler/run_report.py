@@ -46,8 +46,10 @@ def _site(name: str, summary: RunSummary, stats: Mapping[str, Any]) -> dict[str,
 
 
 def build(summary: RunSummary, *, purpose: str, contact: str,
-          policies: Iterable[SitePolicy], stats: Mapping[str, Any]) -> dict[str, Any]:
-    """The report of a finished (or interrupted) run."""
+          policies: Iterable[SitePolicy], stats: Mapping[str, Any],
+          resumed_from: str | None = None) -> dict[str, Any]:
+    """The report of a finished (or interrupted) run; ``resumed_from``: the run it
+    continued (``crawler crawl --resume``)."""
     policies = list(policies)
     return {
         "v": REPORT_VERSION,
@@ -56,6 +58,7 @@ def build(summary: RunSummary, *, purpose: str, contact: str,
         "finished": _plain(stats.get("finish_time")),
         "finish_reason": stats.get("finish_reason"),
         "interrupted": summary.interrupted,
+        "resumed_from": resumed_from,
         "purpose": purpose,
         "operator": {"contact": contact},
         "policies": {p.name: {"version": p.version, "sha256": p.sha256} for p in policies},

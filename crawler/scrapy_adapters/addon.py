@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 
-from crawler import run_report
+from crawler import resume, run_report
 from crawler.compliance_settings import DEFAULTS
 from crawler.identity import ContactError, normalize_contact, user_agent
 from crawler.ledger import Ledger, default_ledger_path
@@ -59,6 +59,8 @@ class ComplianceAddon:
         self.frontier: str | None = None
         #: the operator's contact, as the User-Agent carries it
         self.contact = ""
+        #: the run this one continues (same JOBDIR), if any
+        self.resumed_from: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ComplianceAddon:
@@ -131,7 +133,9 @@ class ComplianceAddon:
         self.context.suppressions = Suppressions.fold(store.suppressions())
         effects.open_run(registry)
 
-        if settings.getbool("COMPLIANCE_DISK_FRONTIER") and not settings.get("JOBDIR"):
+        if settings.get("JOBDIR"):  # a run that can be resumed (crawler crawl --resume)
+            self.resumed_from = resume.begin(settings["JOBDIR"], run_id)
+        elif settings.getbool("COMPLIANCE_DISK_FRONTIER"):
             # breadth-first order keeps a large frontier: on disk, memory stays flat
             self.frontier = tempfile.mkdtemp(prefix="crawler-frontier-")
             settings.set("JOBDIR", self.frontier, "addon")
@@ -156,7 +160,8 @@ class ComplianceAddon:
         # Scrapy closes the spider with "shutdown" on SIGTERM/SIGINT, after a graceful flush
         summary.interrupted = stats.get("finish_reason") == "shutdown"
         report = run_report.build(summary, purpose=context.purpose, contact=self.contact,
-                                  policies=registry, stats=stats)
+                                  policies=registry, stats=stats,
+                                  resumed_from=self.resumed_from)
         try:
             summary.report = context.effects.store.write_file(
                 run_report.report_path(context.run_id), run_report.encode(report),
