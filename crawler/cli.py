@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--store", required=True, help="corpus location: a path or s3://BUCKET/PREFIX")
     crawl.add_argument("--site", action="append", default=[], help="only this host/policy")
     crawl.add_argument("--allow-private-networks", action="store_true", help=PRIVATE_HELP)
+    crawl.add_argument("--due", action="store_true",
+                       help="only the sites whose policy's recrawl_every has passed since "
+                            "their last successful run (from the run reports in the store)")
     crawl.add_argument("--resume", metavar="DIR",
                        help="keep the run's state (queue, seen requests) in DIR; run again "
                             "with the same DIR to continue a run that was stopped")
@@ -255,9 +258,15 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = run_demo(args.store or args.out, args.purpose)
         else:
+            sites = args.site
+            if args.due:
+                sites = due_sites(args)
+                if not sites:
+                    print("crawler: no site is due")
+                    return EXIT_OK
             contact = [("COMPLIANCE_CONTACT", args.contact)] if args.contact else []
             contact += [("JOBDIR", args.resume)] if args.resume else []
-            summary = run_crawl(args.policies, args.store, args.purpose, args.site,
+            summary = run_crawl(args.policies, args.store, args.purpose, sites,
                                 args.ledger, args.settings + contact,
                                 args.allow_private_networks)
     except (PolicyError, StoreError, SiteFileError, ComplianceConfigError,
@@ -266,6 +275,31 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     print("\n".join(summary.lines()))
     return crawl_status(summary)
+
+
+def due_sites(args: argparse.Namespace) -> list[str]:
+    """The policies (of ``--site``, or all) that ``--due`` crawls now."""
+    import json
+
+    from crawler.policy.registry import PolicyRegistry
+    from crawler.schedule import due
+
+    registry = PolicyRegistry.from_directory(args.policies, args.site,
+                                             allow_private=args.allow_private_networks)
+    try:
+        store = open_store(args.store, mode=READ, **s3_options(dict(args.settings).get))
+    except StoreError:
+        return [p.name for p in registry]  # no store yet: every site is due
+    try:
+        reports = [json.loads(store.read(path)) for path in store.list_files("runs")
+                   if path.endswith(".json")]
+    finally:
+        store.close()
+    names = due(registry, reports, datetime.now(UTC))
+    skipped = sorted({p.name for p in registry} - set(names))
+    if skipped:
+        print(f"crawler: not due yet: {', '.join(skipped)}")
+    return names
 
 
 def crawl_status(summary: RunSummary) -> int:

@@ -225,6 +225,10 @@ def test_write_file_is_whole_and_stays_inside_the_store(backend: Backend) -> Non
     store.write_file("runs/r1.json", b'{"run": 1, "again": true}\n', "application/json")
     assert store.read("runs/r1.json") == b'{"run": 1, "again": true}\n'
     assert backend.raw()["runs/r1.json"] == b'{"run": 1, "again": true}\n'
+    store.write_file("runs/r2.json", b"{}", "application/json")
+    store.write_file("runs/deeper/r3.json", b"{}", "application/json")
+    assert store.list_files("runs") == ["runs/r1.json", "runs/r2.json"]
+    assert store.list_files("nothing-here") == []
     with pytest.raises(StoreError):
         store.write_file("../outside.json", b"{}", "application/json")
     store.close()

@@ -49,6 +49,7 @@ from crawler.policy.model import (
     Verdict,
 )
 from crawler.policy.schema import DEFAULTS_KEYS, POLICY_SCHEMA
+from crawler.schedule import parse_period
 from crawler.signals.license_patterns import LicensePatternError, parse_pattern
 from crawler.signals.spdx_ids import lookup_spdx
 
@@ -380,6 +381,7 @@ def _build(doc: _Doc, data: dict[str, Any], digest: str, hosts: tuple[str, ...])
             on_conflict=_on_conflict(lic.get("on_conflict"))),
         retention_days=int(data["retention_days"]),
         ports=tuple(data.get("ports", DEFAULT_PORTS)),
+        recrawl_every=parse_period(data["recrawl_every"]) if "recrawl_every" in data else None,
         retired=bool(data.get("retired", False)),
     )
 

@@ -7,7 +7,7 @@ validation, so everything downstream can trust their shape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from crawler import purposes
@@ -107,6 +107,8 @@ class SitePolicy:
     retention_days: int
     #: TCP ports requests may go to
     ports: tuple[int, ...] = DEFAULT_PORTS
+    #: how often ``crawler crawl --due`` crawls the site (None: every time)
+    recrawl_every: timedelta | None = None
     #: the site leaves the corpus: nothing is requested and what is stored is withdrawn
     retired: bool = False
     extra: dict[str, object] = field(default_factory=dict)

@@ -76,6 +76,8 @@ POLICY_SCHEMA: dict[str, Any] = {
             },
         },
         "retention_days": {"type": "integer", "minimum": 1, "maximum": MAX_RETENTION_DAYS},
+        # how often `crawler crawl --due` crawls the site: 12h, 7d, 2w
+        "recrawl_every": {"type": "string", "pattern": "^[1-9][0-9]{0,4}[hdw]$"},
         # the site leaves the corpus: nothing is requested, stored items are withdrawn
         "retired": {"type": "boolean"},
     },

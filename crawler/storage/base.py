@@ -89,6 +89,11 @@ class Store(Protocol):
         """Bytes of a content or sidecar file, by its path relative to the store root."""
         ...
 
+    def list_files(self, directory: str) -> list[str]:
+        """Paths (relative to the store root, sorted) of the files directly in
+        ``directory`` (e.g. ``runs``); empty when there is none."""
+        ...
+
     def write_file(self, path: str, data: bytes, content_type: str) -> str:
         """Write a whole small file (a run report) at ``path`` under the store root, in one
         step: readers see all of it or nothing. Returns where it is (a path or URI)."""

@@ -228,6 +228,16 @@ class LocalStore:
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc}") from exc
 
+    def list_files(self, directory: str) -> list[str]:
+        folder = self._path(directory)
+        try:
+            return sorted(p.relative_to(self.base).as_posix() for p in folder.iterdir()
+                          if p.is_file())
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"cannot list {directory}: {exc}") from exc
+
     def write_file(self, path: str, data: bytes, content_type: str) -> str:
         self._writable()
         target = self._path(path)

@@ -291,6 +291,18 @@ class S3Store:
         self._check_open()
         return manifest_view(self._manifest.events())
 
+    def list_files(self, directory: str) -> list[str]:
+        self._check_open()
+        prefix = self._objects.key(check_rel(directory)) + "/"
+        strip = len(self._objects.key(""))
+        try:
+            return sorted(obj["Key"][strip:]
+                          for page in self.client.get_paginator("list_objects_v2").paginate(
+                              Bucket=self.bucket, Prefix=prefix, Delimiter="/")
+                          for obj in page.get("Contents", []))
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"cannot list {directory}: {error_text(exc)}") from exc
+
     def write_file(self, path: str, data: bytes, content_type: str) -> str:
         self._check_open(write=True)
         key = self._objects.key(check_rel(path))
