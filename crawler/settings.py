@@ -15,8 +15,8 @@ ADDONS = {"crawler.scrapy_adapters.addon.ComplianceAddon": 0}
 # are matched against), the version and COMPLIANCE_CONTACT (crawler/identity.py).
 
 LOG_LEVEL = "INFO"
-TELNETCONSOLE_ENABLED = False
-REMOTE_CONTROL_ENABLED = False  # a localhost server that runs code sent to it: never on
+# The Telnet console and remote control are switched off by the addon, and a setting
+# that turns them back on stops the crawl (crawler/scrapy_adapters/settings_guard.py).
 DEPTH_LIMIT = 10
 FEED_EXPORT_ENCODING = "utf-8"
 

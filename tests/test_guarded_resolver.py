@@ -89,9 +89,13 @@ def test_allow_private_admits_all_but_metadata() -> None:
 
 def test_pinned_names_skip_dns_and_are_checked() -> None:
     upstream = Upstream("93.184.215.14")
-    guard = GuardedResolver(pinned={"Pinned.Example.org.": ["127.0.0.9"]})
+    guard = GuardedResolver(pinned={"Pinned.Example.org.": ["127.0.0.9"],
+                                    "one.example.org": "127.0.0.10"})  # one address, bare
     guard.ensure_installed(Reactor(upstream))
     assert resolve(guard, "pinned.example.org") == []  # loopback, not allowed
+    assert "loopback" in guard.refused["pinned.example.org"]
+    assert resolve(guard, "One.Example.org.") == []
+    assert "127.0.0.10" in guard.refused["one.example.org"]
     assert upstream.asked == []
     assert resolve(guard, "other.example.org") == ["93.184.215.14"]
 

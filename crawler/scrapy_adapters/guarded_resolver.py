@@ -15,7 +15,6 @@ hosts); pinned answers are checked like any other.
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -30,7 +29,10 @@ from zope.interface import implementer, provider
 
 from crawler.policy.hosts import address_problem
 
-logger = logging.getLogger(__name__)
+
+def host_key(name: str) -> str:
+    """One spelling per host: ``Example.org.`` is ``example.org``."""
+    return name.lower().rstrip(".")
 
 
 @implementer(IHostResolution)
@@ -59,7 +61,7 @@ class _CheckedReceiver:
         if problem is None:
             self.receiver.addressResolved(address)
         else:
-            self.guard.refused[self.name.lower()] = problem
+            self.guard.refused[host_key(self.name)] = problem
 
     def resolutionComplete(self) -> None:
         self.receiver.resolutionComplete()
@@ -72,7 +74,8 @@ class GuardedResolver:
         #: the resolver asked for names not pinned (set by :meth:`ensure_installed`)
         self.upstream: IHostnameResolver | None = None
         self.allow_private = allow_private
-        self.pinned = {name.lower().rstrip("."): [str(ipaddress.ip_address(a)) for a in addrs]
+        self.pinned = {host_key(name): [str(ipaddress.ip_address(a))
+                                        for a in ([addrs] if isinstance(addrs, str) else addrs)]
                        for name, addrs in (pinned or {}).items()}
         #: host name -> why its last answer was refused (read by the download handler)
         self.refused: dict[str, str] = {}
@@ -89,8 +92,8 @@ class GuardedResolver:
                         addressTypes: Sequence[type[IAddress]] | None = None,
                         transportSemantics: str = "TCP") -> IHostResolution:
         receiver = _CheckedReceiver(resolutionReceiver, hostName, self)
-        self.refused.pop(hostName.lower(), None)
-        pinned = self.pinned.get(hostName.lower().rstrip("."))
+        self.refused.pop(host_key(hostName), None)
+        pinned = self.pinned.get(host_key(hostName))
         if pinned is None:
             assert self.upstream is not None, "not installed"
             return self.upstream.resolveHostName(receiver, hostName, portNumber,
@@ -102,7 +105,6 @@ class GuardedResolver:
             receiver.addressResolved(kind("TCP", address, portNumber))
         receiver.resolutionComplete()
         return resolution
-
 
     def ensure_installed(self, reactor: Any) -> None:
         """Stand in front of the reactor's resolver, whatever was installed since: Scrapy

@@ -32,7 +32,7 @@ from crawler.politeness import parse_retry_after, site_key
 from crawler.run_report import SITE_STATS
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
-from crawler.scrapy_adapters.guarded_resolver import GuardedResolver
+from crawler.scrapy_adapters.guarded_resolver import GuardedResolver, host_key
 
 logger = logging.getLogger(__name__)
 GATE = "politeness"
@@ -99,7 +99,7 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
             try:
                 response = await super().download_request(request)
             except Exception as exc:
-                refused = self.resolver.refused.get(host.lower())
+                refused = self.resolver.refused.get(host_key(host))
                 if refused is None:
                     raise
                 raise AddressRefused(f"{host}: {refused}") from exc
