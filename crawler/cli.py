@@ -7,12 +7,13 @@ import logging
 import os
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from crawler import exit_status
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.purposes import PURPOSES
 from crawler.run import run_crawl
+from crawler.schedule import due, parse_period
 from crawler.scrapy_adapters.addon import ComplianceConfigError
 from crawler.scrapy_adapters.settings_guard import UnsafeSettingsError
 from crawler.signals.site_files import SiteFileError
@@ -29,6 +30,16 @@ def _parse_setting(text: str) -> tuple[str, str]:
     if not sep:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name, value
+
+
+def _period(text: str) -> timedelta | None:
+    """``--ledger-keep``: a period, or ``forever`` (None: no ledger is removed)."""
+    if text == "forever":
+        return None
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -56,12 +67,25 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_explain(url: str, ledger: str) -> int:
+def run_explain(args: argparse.Namespace) -> int:
+    from crawler import ledger_reader
     from crawler.jsonl import read_jsonl
 
-    records = [r for r in read_jsonl(ledger) if r["url"] == url]
+    if args.ledger:
+        records = [r for r in read_jsonl(args.ledger) if r["url"] == args.url]
+        where = args.ledger
+    else:
+        store = open_store(args.store, mode=READ, **s3_options(os.environ.get))
+        try:
+            records, reads = ledger_reader.find(store, args.url, args.run)
+        finally:
+            store.close()
+        where = f"the ledger of {args.store}"
+        print(f"read {reads.bytes_read} bytes of ledger: {reads.indexed} file(s) through "
+              f"their index, {reads.scanned} read whole (runs not finished), "
+              f"{len(reads.runs)} run(s)", file=sys.stderr)
     if not records:
-        print(f"{url}: not in {ledger}")
+        print(f"{args.url}: not in {where}")
         return EXIT_CONFIG
     for r in records:
         print(f"{r['time']}  run {r['run_id']}  {r['gate']:<10} {r['decision']:<5} "
@@ -83,7 +107,7 @@ def run_purge(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace, store: Store) -> int:
     from crawler import retention, suppression
-    from crawler.ledger import Ledger, default_ledger_path
+    from crawler.ledger import Ledger
     from crawler.policy.registry import PolicyRegistry
     from crawler.purge import PURGE, QUARANTINE, Purger
 
@@ -112,6 +136,8 @@ def _purge(args: argparse.Namespace, store: Store) -> int:
         print(f"{'would remove' if args.dry_run else 'remove'}  {entry['url']}  ({why})")
     if args.dry_run:
         print(f"{len(selected)} item(s) selected")
+        if args.expired and args.ledger_keep is not None:
+            _purge_ledgers(store, args.ledger_keep, dry_run=True)
         return EXIT_OK
     if not args.expired:  # a removal on request sticks: later crawls do not store it again
         scope, value = (suppression.SITE, args.site) if args.site else (suppression.URL, args.url)
@@ -120,15 +146,34 @@ def _purge(args: argparse.Namespace, store: Store) -> int:
               "(lift with crawler unsuppress)")
     if not selected:
         print("0 item(s) selected")
-        return EXIT_OK
-    ledger = Ledger(args.ledger or default_ledger_path(store.root), uuid.uuid4().hex[:12])
-    quarantine = (open_store(args.store.rstrip("/") + "/quarantine", **s3_options(os.environ.get))
-                  if args.quarantine else None)
-    purger = Purger(store, ledger, QUARANTINE if args.quarantine else PURGE, quarantine)
-    purger.remove_all(selected, reason)
-    ledger.close()
-    print(f"{purger.removed} item(s) removed, {purger.failed} failed")
-    return EXIT_STORE_FAILURES if purger.failed else EXIT_OK
+    else:
+        ledger = Ledger(store, uuid.uuid4().hex[:12])
+        quarantine = (open_store(args.store.rstrip("/") + "/quarantine",
+                                 **s3_options(os.environ.get)) if args.quarantine else None)
+        purger = Purger(store, ledger, QUARANTINE if args.quarantine else PURGE, quarantine)
+        purger.remove_all(selected, reason)
+        ledger.close()
+        print(f"{purger.removed} item(s) removed, {purger.failed} failed")
+        if purger.failed:
+            return EXIT_STORE_FAILURES
+    if args.expired and args.ledger_keep is not None:
+        _purge_ledgers(store, args.ledger_keep)
+    return EXIT_OK
+
+
+def _purge_ledgers(store: Store, keep: timedelta, dry_run: bool = False) -> None:
+    """Remove the ledgers of finished runs that explain no stored item (and are older
+    than ``keep``)."""
+    from crawler import ledger_retention
+
+    runs = ledger_retention.removable(store, store.entries(), datetime.now(UTC), keep)
+    for run_id in sorted(runs):
+        print(f"{'would remove' if dry_run else 'remove'}  ledger of run {run_id}  "
+              "(it explains no stored item)")
+    if not dry_run:
+        store.delete_files([p for files in runs.values()
+                            for p in ledger_retention.paths(files)])
+    print(f"{len(runs)} run ledger(s) {'selected' if dry_run else 'removed'}")
 
 
 def run_unsuppress(args: argparse.Namespace) -> int:
@@ -153,7 +198,6 @@ def run_unsuppress(args: argparse.Namespace) -> int:
 
 def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--purpose", choices=PURPOSES, required=True)
-    parser.add_argument("--ledger", help="ledger file (default: STORE/ledger.jsonl)")
     parser.add_argument("-s", "--set", dest="settings", action="append", default=[],
                         type=_parse_setting, metavar="NAME=VALUE", help="Scrapy setting")
 
@@ -211,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
 
     explain = sub.add_parser("explain", help="show every decision the ledger holds for a URL")
     explain.add_argument("url")
-    explain.add_argument("--ledger", required=True, help="ledger file (e.g. corpus/ledger.jsonl)")
+    source = explain.add_mutually_exclusive_group(required=True)
+    source.add_argument("--store", help="corpus location: every run's ledger in it")
+    source.add_argument("--ledger", help="one ledger file (.jsonl), e.g. an exported one")
+    explain.add_argument("--run", help="only this run (with --store)")
 
     purge = sub.add_parser("purge", help="delete stored items: expired, or on request")
     purge.add_argument("--store", required=True)
@@ -222,7 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--url", help="every version of this URL")
     purge.add_argument("--policies", help="policy directory (for --expired)")
     purge.add_argument("--allow-private-networks", action="store_true", help=PRIVATE_HELP)
-    purge.add_argument("--ledger", help="ledger file (default: STORE/ledger.jsonl)")
+    purge.add_argument("--ledger-keep", type=_period, default=timedelta(0), metavar="PERIOD",
+                       help="with --expired: keep a finished run's ledger that explains no "
+                       "stored item for PERIOD (e.g. 90d) after the run, or 'forever' "
+                       "(default: as long as the items it explains)")
     purge.add_argument("--quarantine", action="store_true",
                        help="move to STORE/quarantine instead of deleting")
     purge.add_argument("--dry-run", action="store_true", help="list, delete nothing")
@@ -248,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             return run_export(args)
         if args.command == "explain":
-            return run_explain(args.url, args.ledger)
+            return run_explain(args)
         if args.command == "purge":
             return run_purge(args)
         if args.command == "unsuppress":
@@ -267,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             contact = [("COMPLIANCE_CONTACT", args.contact)] if args.contact else []
             contact += [("JOBDIR", args.resume)] if args.resume else []
             summary = run_crawl(args.policies, args.store, args.purpose, sites,
-                                args.ledger, args.settings + contact,
+                                args.settings + contact,
                                 args.allow_private_networks)
     except (PolicyError, StoreError, SiteFileError, ComplianceConfigError,
             UnsafeSettingsError) as exc:
@@ -282,7 +332,6 @@ def due_sites(args: argparse.Namespace) -> list[str]:
     import json
 
     from crawler.policy.registry import PolicyRegistry
-    from crawler.schedule import due
 
     registry = PolicyRegistry.from_directory(args.policies, args.site,
                                              allow_private=args.allow_private_networks)

@@ -44,7 +44,10 @@ def _trim_torn_tail(fd: int) -> None:
     os.ftruncate(fd, 0)
 
 
-def _parse_lines(data: bytes, where: Path) -> list[dict[str, Any]]:
+def parse_lines(data: bytes, where: str | Path) -> list[dict[str, Any]]:
+    """The records of the complete lines of ``data`` (a last line without its newline is
+    still being written: left out)."""
+    data = data[:data.rfind(b"\n") + 1]
     records = []
     for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
@@ -89,7 +92,7 @@ def read_jsonl_from(path: str | Path, offset: int) -> tuple[list[dict[str, Any]]
     except FileNotFoundError:
         return [], offset
     complete = data.rfind(b"\n") + 1
-    return _parse_lines(data[:complete], path), offset + complete
+    return parse_lines(data[:complete], path), offset + complete
 
 
 class AppendLog:

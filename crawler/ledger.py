@@ -1,27 +1,72 @@
-"""Audit ledger: one JSON line per decision, allowed or not, for every URL the crawl met."""
+"""Audit ledger: one JSON line per decision, allowed or not, for every URL the crawl met.
+
+Each run's ledger lives in the store, one file per writing process, so several workers
+never share a file: ``ledger/<run-id>/<writer>.jsonl``, with its index
+(:mod:`crawler.ledger_index`) written beside it when the writer closes. A local store's
+file is appended to in place. A remote store's is written to a local spool file and
+uploaded whole every ``upload_interval`` seconds and at close (an S3 object cannot be
+appended to), so a crawl killed outright loses at most that many seconds of lines there.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import shutil
+import socket
+import tempfile
+import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
+from crawler import ledger_index
 from crawler.gates.decision import Decision
 from crawler.jsonl import AppendLog, utcnow
+from crawler.storage.base import Store, StoreError
+
+logger = logging.getLogger(__name__)
 
 #: format version of a ledger line (``"v"``), raised when a field changes meaning
 LEDGER_VERSION = 1
+#: the folder of the run ledgers in a store; a store of before holds one ``ledger.jsonl``
+LEDGER_DIR, LEGACY_LEDGER = "ledger", "ledger.jsonl"
+CONTENT_TYPE = "application/x-ndjson"
 
 
-def default_ledger_path(store_root: str) -> Path:
-    """``<store>/ledger.jsonl`` for a local store; for a remote one, ``./ledger.jsonl``."""
-    return Path("ledger.jsonl") if "://" in store_root else Path(store_root) / "ledger.jsonl"
+def writer_name() -> str:
+    """This process's name among a run's writers: host, pid and a random part (two
+    containers may both be pid 1 on hosts of one name)."""
+    host = re.sub(r"[^A-Za-z0-9.-]+", "-", socket.gethostname())[:64] or "host"
+    return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def run_folder(run_id: str) -> str:
+    return f"{LEDGER_DIR}/{run_id}"
 
 
 class Ledger:
-    def __init__(self, path: str | Path, run_id: str):
-        self.run_id = run_id
-        self._log = AppendLog(path)
-        self.path = self._log.path
+    """One process's ledger lines of one run, written into ``store``."""
+
+    def __init__(self, store: Store, run_id: str, upload_interval: float = 60.0):
+        self.run_id, self.store = run_id, store
+        #: the file's path in the store
+        self.name = f"{run_folder(run_id)}/{writer_name()}.jsonl"
+        in_place = store.local_path(self.name)
+        self._spool = None if in_place else tempfile.mkdtemp(prefix="crawler-ledger-")
+        #: the file on this machine (in the store, or the spool of a remote store)
+        self.path = in_place or Path(self._spool or "") / "ledger.jsonl"
+        self._log = AppendLog(self.path)
+        self.location = str(in_place) if in_place else f"{store.root.rstrip('/')}/{self.name}"
+        self._uploaded = 0
+        self._upload_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._uploader: threading.Thread | None = None
+        if self._spool is not None:
+            self._uploader = threading.Thread(target=self._upload_every, args=(upload_interval,),
+                                              name="ledger-upload", daemon=True)
+            self._uploader.start()
 
     def record(self, url: str, decision: Decision, **context: Any) -> dict[str, Any]:
         entry = {"v": LEDGER_VERSION, "time": utcnow(), "run_id": self.run_id, "url": url,
@@ -29,5 +74,31 @@ class Ledger:
         self._log.append(entry)
         return entry
 
+    def _upload_every(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.upload()
+            except StoreError as exc:  # tried again next time, and at close
+                logger.warning("ledger upload failed (will retry): %s", exc)
+
+    def upload(self) -> None:
+        """Put the spool's complete lines into a remote store, when there are new ones."""
+        with self._upload_lock:
+            data = self.path.read_bytes()
+            data = data[:data.rfind(b"\n") + 1]
+            if len(data) > self._uploaded:
+                self.store.write_file(self.name, data, CONTENT_TYPE)
+                self._uploaded = len(data)
+
     def close(self) -> None:
+        """Last upload and the index; a failure is raised (a ledger not in the store is a
+        store failure), and leaves the spool file for the operator."""
         self._log.close()
+        if self._uploader is not None:
+            self._stop.set()
+            self._uploader.join()
+            self.upload()
+        index = ledger_index.build(ledger_index.line_spans(self.path))
+        self.store.write_file(ledger_index.index_path(self.name), index, "application/octet-stream")
+        if self._spool is not None:
+            shutil.rmtree(self._spool, ignore_errors=True)

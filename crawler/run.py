@@ -27,7 +27,7 @@ def project_settings(overrides: dict[str, object]) -> Settings:
 
 
 def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None = None,
-              ledger: str | None = None, extra: list[tuple[str, str]] | None = None,
+              extra: list[tuple[str, str]] | None = None,
               allow_private: bool = False) -> RunSummary:
     """Run one crawl in this process (Scrapy's reactor runs once per process).
     ``allow_private`` (or ``-s COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True``) lets policies name
@@ -41,7 +41,7 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     settings = project_settings({
         "COMPLIANCE_POLICIES": policies, "COMPLIANCE_STORE": store,
         "COMPLIANCE_PURPOSE": purpose, "COMPLIANCE_SITES": sites or [],
-        "COMPLIANCE_LEDGER": ledger, **dict(extra or []),
+        **dict(extra or []),
         "COMPLIANCE_ALLOW_PRIVATE_NETWORKS": allow_private})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(CorpusSpider)

@@ -47,9 +47,9 @@ def _site(name: str, summary: RunSummary, stats: Mapping[str, Any]) -> dict[str,
 
 def build(summary: RunSummary, *, purpose: str, contact: str,
           policies: Iterable[SitePolicy], stats: Mapping[str, Any],
-          resumed_from: str | None = None) -> dict[str, Any]:
+          resumed_from: str | None = None, ledger: str = "") -> dict[str, Any]:
     """The report of a finished (or interrupted) run; ``resumed_from``: the run it
-    continued (``crawler crawl --resume``)."""
+    continued (``crawler crawl --resume``); ``ledger``: its ledger file in the store."""
     policies = list(policies)
     return {
         "v": REPORT_VERSION,
@@ -61,6 +61,7 @@ def build(summary: RunSummary, *, purpose: str, contact: str,
         "resumed_from": resumed_from,
         "purpose": purpose,
         "operator": {"contact": contact},
+        "ledger": ledger,
         "policies": {p.name: {"version": p.version, "sha256": p.sha256} for p in policies},
         "sites": {p.name: _site(p.name, summary, stats) for p in policies},
         "totals": {"stored_new": summary.stored, "unchanged": summary.already_stored,

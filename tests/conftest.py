@@ -75,17 +75,31 @@ def write_policy(directory: Path, name: str, host: str, start_urls: list[str],
     return path
 
 
+def ledger_files(store: Path) -> list[Path]:
+    """The run ledgers of a local store (``ledger/<run-id>/<writer>.jsonl``), oldest run
+    first."""
+    def started(file: Path) -> str:
+        with file.open() as fh:
+            return json.loads(fh.readline() or "{}").get("time", "")
+
+    return sorted(store.glob("ledger/*/*.jsonl"), key=started)
+
+
+def store_ledger(store: Path) -> list[dict[str, Any]]:
+    """Every ledger line of a local store, run after run."""
+    return [r for f in ledger_files(store) for r in read_jsonl(f)]
+
+
 @dataclass
 class CrawlResult:
     returncode: int
     stdout: str
     stderr: str
     store: Path
-    ledger_path: Path
 
     @property
     def ledger(self) -> list[dict[str, Any]]:
-        return read_jsonl(self.ledger_path)
+        return store_ledger(self.store)
 
     @property
     def manifest(self) -> list[dict[str, Any]]:
@@ -119,8 +133,7 @@ def crawl(policies: Path, store: Path | str, purpose: str = "research", *setting
         args += ["-s", setting]
     proc = run_cli(*args)
     assert proc.returncode == expect, proc.stderr[-3000:]
-    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, Path(store),
-                       Path(store) / "ledger.jsonl")
+    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, Path(store))
 
 
 def refused_crawl(policies: Path, store: Path, *args: str) -> str:

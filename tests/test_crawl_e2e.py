@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from conftest import CC_BY, CONTACT, crawl, image, page, run_cli, write_policy
+from conftest import CC_BY, CONTACT, crawl, image, page, run_cli, store_ledger, write_policy
 
 from crawler.demo.server import Route
 
@@ -233,7 +233,6 @@ def test_purge_commands_and_consent_withdrawal(serve, tmp_path: Path) -> None:
 
 
 def test_purge_expired_follows_policy_retention(serve, tmp_path: Path) -> None:
-    import json
 
     server = serve({SITE: {"/": page("home")}})
     policies = tmp_path / "policies"
@@ -276,7 +275,7 @@ def test_explain_shows_the_chain_for_one_url(serve, tmp_path: Path) -> None:
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     result = crawl(policies, tmp_path / "corpus")
-    proc = run_cli("explain", server.url(SITE, "/"), "--ledger", str(result.ledger_path))
+    proc = run_cli("explain", server.url(SITE, "/"), "--store", str(result.store))
     lines = proc.stdout.splitlines()
     assert proc.returncode == 0 and len(lines) == 4
     assert [line.split()[3:6] for line in lines] == [
@@ -285,7 +284,6 @@ def test_explain_shows_the_chain_for_one_url(serve, tmp_path: Path) -> None:
 
 
 def test_export_command_writes_shards_and_card(serve, tmp_path: Path) -> None:
-    import json
 
     nc = "https://creativecommons.org/licenses/by-nc/4.0/"
     server = serve({SITE: {"/": page("<b>Home</b> " + "moss grows north. " * 40,
@@ -325,8 +323,7 @@ def test_items_that_skip_the_gates_are_not_stored(serve, tmp_path: Path) -> None
          "-s", f"COMPLIANCE_CONTACT={CONTACT}", "-s", f"COMPLIANCE_STORE={tmp_path / 'c'}"],
         cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    ledger = [json.loads(line) for line in (tmp_path / "c" / "ledger.jsonl").read_text()
-              .splitlines()]
+    ledger = store_ledger(tmp_path / "c")
     assert [(r["gate"], r["reason"]) for r in ledger if r["url"] == secret] == [
         ("store", "not_gated")]
     assert (tmp_path / "c" / "manifest.jsonl").read_text() == ""

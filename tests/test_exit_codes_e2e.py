@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import CONTACT, REPO, crawl, page, refused_crawl, write_policy
+from conftest import CONTACT, REPO, crawl, page, refused_crawl, store_ledger, write_policy
 
 from crawler.jsonl import read_jsonl
 from crawler.storage.base import manifest_view
@@ -84,6 +84,6 @@ def test_sigterm_stops_gracefully_with_exit_4(serve, tmp_path: Path) -> None:
     assert entries
     for entry in entries:
         assert (store / entry["content"]).is_file() and (store / entry["sidecar"]).is_file()
-    stored = {r["url"] for r in read_jsonl(store / "ledger.jsonl")
+    stored = {r["url"] for r in store_ledger(store)
               if r["gate"] == "store" and r["decision"] == "allow"}
     assert {e["url"] for e in entries} == stored

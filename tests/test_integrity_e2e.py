@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CONTACT, REPO, crawl, page, run_cli, write_policy
+from conftest import CONTACT, REPO, crawl, ledger_files, page, run_cli, store_ledger, write_policy
 
 from crawler import cli
 from crawler.demo.server import Route
@@ -173,8 +173,9 @@ def _check_store(store: Path) -> list[dict[str, object]]:
         assert card["sha256"] == hashlib.sha256(content).hexdigest() == entry["sha256"]
     for line in (store / "manifest.jsonl").read_bytes().splitlines():
         json.loads(line)  # no torn or interleaved line
-    for line in (store / "ledger.jsonl").read_bytes().splitlines():
-        json.loads(line)
+    for ledger in ledger_files(store):
+        for line in ledger.read_bytes().splitlines():
+            json.loads(line)
     return entries
 
 
@@ -341,7 +342,7 @@ def test_user_spider_items_of_any_type_pass_the_gates(serve, tmp_path: Path) -> 
     assert len(exported) == 6
     entries = manifest_view(read_jsonl(store / "manifest.jsonl"))
     assert {e["url"] for e in entries} == {url("/"), url("/ok.html")}
-    ledger = read_jsonl(store / "ledger.jsonl")
+    ledger = store_ledger(store)
 
     def reasons(u: str) -> set[tuple[str, str]]:
         return {(r["gate"], r["reason"]) for r in ledger if r["url"] == u}
@@ -374,6 +375,6 @@ def test_an_item_changed_after_the_gates_is_not_stored(serve, tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr[-3000:]
     entries = manifest_view(read_jsonl(store / "manifest.jsonl"))
     assert {e["url"] for e in entries} == {server.url(SITE, "/keep")}
-    reasons = {r["reason"] for r in read_jsonl(store / "ledger.jsonl")
+    reasons = {r["reason"] for r in store_ledger(store)
                if r["url"] == server.url(SITE, "/swap") and r["gate"] == "store"}
     assert reasons == {"changed_after_gates"}

@@ -10,8 +10,8 @@ from conftest import write_policy
 from scrapy.http import HtmlResponse, Request
 
 from crawler.items import CorpusItem
-from crawler.jsonl import read_jsonl
 from crawler.ledger import Ledger
+from crawler.ledger_reader import records
 from crawler.policy.registry import PolicyRegistry
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext
@@ -28,8 +28,8 @@ class BrokenTdmRep:
 
 def test_a_raising_gate_refuses_the_item(tmp_path: Path) -> None:
     write_policy(tmp_path / "p", "site", "site.test", ["http://site.test/"])
-    effects = Effects(Ledger(tmp_path / "ledger.jsonl", "run"), LocalStore(tmp_path / "s"),
-                      "research", "run")
+    store = LocalStore(tmp_path / "s")
+    effects = Effects(Ledger(store, "run"), store, "research", "run")
     ctx = ComplianceContext(PolicyRegistry.from_directory(str(tmp_path / "p")), "research",
                             effects, "compliance-crawler", "run")
     url = "http://site.test/"
@@ -46,6 +46,6 @@ def test_a_raising_gate_refuses_the_item(tmp_path: Path) -> None:
                       body=response.body, headers={}, fetched_at="")
     assert ItemGateMiddleware(ctx)._judge(item, response, _PageState()) is False
     effects.close()
-    [record] = read_jsonl(tmp_path / "ledger.jsonl")
+    [record] = records(LocalStore(tmp_path / "s", mode="read"))
     assert (record["decision"], record["reason"]) == ("deny", "gate_error")
     assert id(item) not in ctx.passed

@@ -27,8 +27,7 @@ def test_a_public_name_resolving_to_a_private_address_is_never_contacted(
                    "--purpose", "research", "--contact", CONTACT,
                    "-s", f"COMPLIANCE_RESOLVE={pinned}",
                    "-s", "RETRY_ENABLED=False")
-    result = CrawlResult(proc.returncode, proc.stdout, proc.stderr, store,
-                         store / "ledger.jsonl")
+    result = CrawlResult(proc.returncode, proc.stdout, proc.stderr, store)
     assert server.hits == []  # not even robots.txt
     assert not result.stored_urls()
     reasons = {r["reason"] for r in result.ledger if r["url"] == start}

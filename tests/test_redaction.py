@@ -161,8 +161,7 @@ def test_debug_crawl_into_s3_logs_no_credentials(serve, tmp_path: Path, s3_endpo
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     uri = f"s3://{bucket}/corpus"
-    result = crawl(policies, uri, "research", f"COMPLIANCE_LEDGER={tmp_path / 'ledger.jsonl'}",
-                   "LOG_LEVEL=DEBUG", "COOKIES_DEBUG=True")
+    result = crawl(policies, uri, "research", "LOG_LEVEL=DEBUG", "COOKIES_DEBUG=True")
     # the crawl stored its items, so the log really holds the S3 traffic
     assert len(S3Store.from_uri(uri).entries()) == 2
     log = result.stderr

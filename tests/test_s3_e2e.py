@@ -12,6 +12,7 @@ from conftest import CONTACT, crawl, page, run_cli, write_policy
 from s3server import DUMMY_ENV, new_bucket
 
 from crawler.demo.server import Route
+from crawler.ledger_reader import records
 from crawler.storage.s3 import S3Store
 
 SITE = "127.0.0.61"
@@ -30,9 +31,8 @@ def test_crawl_purge_and_export_on_s3(serve, tmp_path: Path, s3_env: str) -> Non
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     uri = f"s3://{bucket}/corpus"
-    ledger = tmp_path / "ledger.jsonl"
     # a secret given as a Scrapy setting (as FEEDS users do) must not reach the log
-    result = crawl(policies, uri, "research", f"COMPLIANCE_LEDGER={ledger}",
+    result = crawl(policies, uri, "research",
                    "COMPLIANCE_S3_SSE=AES256", "AWS_SECRET_ACCESS_KEY=settings-secret-value")
     assert "Overridden settings" in result.stderr and "'AWS_SECRET_ACCESS_KEY': '***'" in \
         result.stderr
@@ -44,14 +44,24 @@ def test_crawl_purge_and_export_on_s3(serve, tmp_path: Path, s3_env: str) -> Non
     for entry in entries:
         card = json.loads(store.read(entry["sidecar"]))
         assert card["license"]["spdx"] == "CC-BY-4.0" and card["url"] == entry["url"]
-    again = crawl(policies, uri, "research", f"COMPLIANCE_LEDGER={ledger}")
+    again = crawl(policies, uri, "research")
     assert "stored 0 new item(s), 2 unchanged" in again.stdout
     proc = run_cli("export", uri, "--out", str(tmp_path / "export"))
     assert proc.returncode == 0 and "2 item(s)" in proc.stdout, proc.stderr
-    proc = run_cli("purge", "--store", uri, "--url", server.url(SITE, "/a.html"),
-                   "--ledger", str(ledger))
+    proc = run_cli("purge", "--store", uri, "--url", server.url(SITE, "/a.html"))
     assert proc.returncode == 0, proc.stderr
     assert {e["url"] for e in S3Store.from_uri(uri).entries()} == {server.url(SITE, "/")}
+    # the ledger of each run (two crawls, the purge) is in the bucket, indexed, and read
+    # as one: explain finds /a.html in all three through the indexes
+    names = store.list_files("ledger", recursive=True)
+    assert len([n for n in names if n.endswith(".jsonl")]) == 3
+    assert len([n for n in names if n.endswith(".idx")]) == 3
+    assert not list(tmp_path.glob("**/ledger.jsonl"))
+    proc = run_cli("explain", server.url(SITE, "/a.html"), "--store", uri)
+    assert proc.returncode == 0, proc.stderr
+    runs = {line.split()[2] for line in proc.stdout.splitlines()}
+    assert len(runs) == 3 and "3 file(s) through their index, 0 read whole" in proc.stderr
+    assert "deletion_requested" in proc.stdout
 
 
 def test_demo_into_s3(tmp_path: Path, s3_env: str) -> None:
@@ -61,7 +71,9 @@ def test_demo_into_s3(tmp_path: Path, s3_env: str) -> None:
     assert "stored 11 new item(s)" in proc.stdout
     assert len(S3Store.from_uri(f"s3://{bucket}/demo").entries()) == 11
     assert os.environ["AWS_SECRET_ACCESS_KEY"] not in proc.stderr
-    assert (tmp_path / "ledger.jsonl").exists()  # a remote store keeps its ledger locally
+    ledger = list(records(S3Store.from_uri(f"s3://{bucket}/demo", mode="read")))
+    assert sum(r["gate"] == "store" and r["decision"] == "allow" for r in ledger) == 11
+    assert list(tmp_path.iterdir()) == []  # nothing left on the machine
 
 
 def test_store_failures_fail_items_closed_and_set_the_exit_status(
@@ -74,11 +86,10 @@ def test_store_failures_fail_items_closed_and_set_the_exit_status(
     server = serve({SITE: {"/": page("home", links=("/a.html",)), "/a.html": page("a")}})
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
-    ledger = tmp_path / "ledger.jsonl"
-    result = crawl(policies, f"s3://{bucket}/corpus", "research",
-                   f"COMPLIANCE_LEDGER={ledger}", expect=1)
-    result.ledger_path = ledger
-    failed = {r["url"] for r in result.ledger if r["reason"] == "store_error"}
+    result = crawl(policies, f"s3://{bucket}/corpus", "research", expect=1)
+    ledger = records(S3Store.from_uri(f"s3://{bucket}/corpus", mode="read",
+                                      endpoint_url=fault_proxy.upstream_url))
+    failed = {r["url"] for r in ledger if r["reason"] == "store_error"}
     assert failed == {server.url(SITE, "/"), server.url(SITE, "/a.html")}  # crawl went on
     assert "2 item(s) could not be stored" in result.stderr
     assert S3Store.from_uri(f"s3://{bucket}/corpus",
@@ -90,8 +101,7 @@ def test_unreachable_store_is_a_clear_error_before_any_request(serve, tmp_path: 
     server = serve({SITE: {"/": page("home")}})
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
-    result = crawl(policies, "s3://no-such-bucket-here/corpus", "research",
-                   f"COMPLIANCE_LEDGER={tmp_path / 'ledger.jsonl'}", expect=2)
+    result = crawl(policies, "s3://no-such-bucket-here/corpus", "research", expect=2)
     assert "cannot open S3 store" in result.stderr and "NoSuchBucket" in result.stderr
     assert "Traceback" not in result.stderr
     assert server.hits == []
@@ -113,10 +123,9 @@ def test_two_purposes_at_once_suppression_and_withdrawal_on_s3(serve, tmp_path: 
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     uri = f"s3://{new_bucket(s3_env)}/corpus"
-    ledger = tmp_path / "ledger.jsonl"
     procs = [subprocess.Popen(
         [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies), "--store",
-         uri, "--purpose", purpose, "--ledger", str(ledger), "--allow-private-networks",
+         uri, "--purpose", purpose, "--allow-private-networks",
          "--contact", CONTACT],
         cwd=REPO,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for purpose in ("research",
@@ -131,20 +140,19 @@ def test_two_purposes_at_once_suppression_and_withdrawal_on_s3(serve, tmp_path: 
         assert card["url"] == entry["url"] and store.read(entry["content"])
     # a commercial re-crawl that meets an AI opt-out withdraws the commercial record only
     robots["text"] = b"User-agent: *\nAllow: /\n\nUser-agent: GPTBot\nDisallow: /p0.html\n"
-    crawl(policies, uri, "commercial", f"COMPLIANCE_LEDGER={ledger}")
+    crawl(policies, uri, "commercial")
     p0 = server.url(SITE, "/p0.html")
     [entry] = [e for e in S3Store.from_uri(uri).entries() if e["url"] == p0]
     assert entry["purposes"] == ["research"] and store.read(entry["content"])
     # a removal on request sticks on S3 too
     p1 = server.url(SITE, "/p1.html")
-    proc = run_cli("purge", "--store", uri, "--url", p1, "--ledger", str(ledger))
+    proc = run_cli("purge", "--store", uri, "--url", p1)
     assert proc.returncode == 0, proc.stderr
     hits = len(server.hits)
-    crawl(policies, uri, "research", f"COMPLIANCE_LEDGER={ledger}")
+    crawl(policies, uri, "research")
     assert "/p1.html" not in {h.path for h in server.hits[hits:]}
     assert p1 not in {e["url"] for e in S3Store.from_uri(uri).entries()}
-    assert any(json.loads(line)["reason"] == "suppressed" and json.loads(line)["url"] == p1
-               for line in ledger.read_text().splitlines())
+    assert any(r["reason"] == "suppressed" and r["url"] == p1 for r in records(store))
     # a store that is not there is an error for the readers, and nothing is created
     missing = f"s3://{new_bucket(s3_env)}/nothing-here"
     proc = run_cli("export", missing, "--out", str(tmp_path / "x"))

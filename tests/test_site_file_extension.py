@@ -26,7 +26,7 @@ def _crawl(policies: Path, store: Path, *settings: str) -> CrawlResult:
     for setting in settings:
         args += ["-s", setting]
     proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
-    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, store, store / "ledger.jsonl")
+    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, store)
 
 
 def test_toy_site_file_decides_items_and_fails_closed(serve, tmp_path: Path) -> None:

@@ -36,8 +36,7 @@ def _crawl_measured(policies: Path, store: Path, *settings: str,
         _pid, status, usage = os.wait4(proc.pid, 0)
     returncode = os.waitstatus_to_exitcode(status)
     assert returncode == expect, err.read_text()[-3000:]
-    result = CrawlResult(returncode, out.read_text(), err.read_text(), store,
-                         store / "ledger.jsonl")
+    result = CrawlResult(returncode, out.read_text(), err.read_text(), store)
     return result, usage.ru_maxrss / 1024  # ru_maxrss: KiB on Linux
 
 

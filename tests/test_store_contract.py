@@ -233,3 +233,25 @@ def test_write_file_is_whole_and_stays_inside_the_store(backend: Backend) -> Non
         store.write_file("../outside.json", b"{}", "application/json")
     store.close()
     assert backend.escapes() == []
+
+
+def test_ranged_reads_recursive_listing_and_file_removal(backend: Backend) -> None:
+    store = backend.open()
+    store.write_file("ledger/run1/w1.jsonl", b"0123456789\n", "application/x-ndjson")
+    store.write_file("ledger/run1/w1.idx", b"i", "application/octet-stream")
+    store.write_file("ledger/run2/w2.jsonl", b"x\n", "application/x-ndjson")
+    assert store.read("ledger/run1/w1.jsonl", 3, 4) == b"3456"
+    assert store.read("ledger/run1/w1.jsonl", 8) == b"89\n"
+    assert store.read("ledger/run1/w1.jsonl", 5, 0) == b""
+    assert store.list_files("ledger") == []
+    assert store.list_files("ledger", recursive=True) == [
+        "ledger/run1/w1.idx", "ledger/run1/w1.jsonl", "ledger/run2/w2.jsonl"]
+    store.delete_files(["ledger/run1/w1.jsonl", "ledger/run1/w1.idx"])
+    assert store.list_files("ledger", recursive=True) == ["ledger/run2/w2.jsonl"]
+    assert set(backend.raw()) >= {"ledger/run2/w2.jsonl"}
+    assert not any(p.startswith("ledger/run1") for p in backend.raw())
+    local = store.local_path("ledger/run2/w2.jsonl")
+    assert local is None if backend.kind == "s3" else local.read_bytes() == b"x\n"
+    with pytest.raises(StoreError):
+        store.delete_files(["../outside.json"])
+    store.close()

@@ -41,8 +41,9 @@ def test_release_one_store_exports_and_explains(tmp_path: Path) -> None:
     proc = run_cli("export", str(FIXTURE), "--out", str(tmp_path / "out"))
     assert proc.returncode == 0 and "item(s)" in proc.stdout, proc.stderr
     url = json.loads((FIXTURE / "manifest.jsonl").read_text().splitlines()[0])["url"]
-    proc = run_cli("explain", url, "--ledger", str(FIXTURE / "ledger.jsonl"))
-    assert proc.returncode == 0 and "store" in proc.stdout
+    proc = run_cli("explain", url, "--store", str(FIXTURE))  # its ledger.jsonl, read whole
+    assert proc.returncode == 0 and "store" in proc.stdout, proc.stderr
+    assert "0 file(s) through their index, 1 read whole" in proc.stderr
     assert _tree(FIXTURE) == before
 
 
@@ -66,13 +67,14 @@ def test_release_one_store_takes_new_writes(tmp_path: Path) -> None:
 
 def test_ledger_lines_carry_their_format_version(tmp_path: Path) -> None:
     from crawler.gates.decision import Decision
-    from crawler.jsonl import read_jsonl
     from crawler.ledger import LEDGER_VERSION, Ledger
+    from crawler.ledger_reader import records
 
-    ledger = Ledger(tmp_path / "ledger.jsonl", "run")
+    store = LocalStore(tmp_path / "s")
+    ledger = Ledger(store, "run")
     ledger.record("http://a.test/", Decision.allow("allowlist", "ok"))
     ledger.close()
-    [line] = read_jsonl(tmp_path / "ledger.jsonl")
+    [line] = records(store)
     assert line["v"] == LEDGER_VERSION == 1
     # lines written before the field existed read the same way
     old = json.loads((FIXTURE / "ledger.jsonl").read_text().splitlines()[0])

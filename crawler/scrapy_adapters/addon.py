@@ -20,7 +20,7 @@ from scrapy import signals
 from crawler import resume, run_report
 from crawler.compliance_settings import DEFAULTS
 from crawler.identity import ContactError, normalize_contact, user_agent
-from crawler.ledger import Ledger, default_ledger_path
+from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness, site_key
 from crawler.purge import QUARANTINE, Purger
@@ -107,9 +107,8 @@ class ComplianceAddon:
                                         f"{settings.getlist('COMPLIANCE_SITES')}")
         store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"),
                            **s3_options(settings.get))
-        ledger_path = settings.get("COMPLIANCE_LEDGER") or default_ledger_path(store.root)
         run_id = uuid.uuid4().hex[:12]
-        ledger = Ledger(ledger_path, run_id)
+        ledger = Ledger(store, run_id, settings.getfloat("COMPLIANCE_LEDGER_UPLOAD_INTERVAL"))
         effects = Effects(ledger, store, purpose, run_id,
                           Purger(store, ledger, *self._withdrawal(settings)), self.crawler)
         ttls = (settings.getfloat("COMPLIANCE_ROBOTS_TTL"),
@@ -147,21 +146,30 @@ class ComplianceAddon:
             for policy in registry}, "addon")
         self.crawler.signals.connect(self._close, signal=signals.engine_stopped)
         logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s%s",
-                    len(registry), purpose, store.root, ledger_path, run_id,
+                    len(registry), purpose, store.root, ledger.location, run_id,
                     f", frontier {self.frontier}" if self.frontier else "")
 
     def _report(self, context: ComplianceContext) -> None:
-        """Summarise the run from its ledger lines and write its report into the store
-        (``runs/<run-id>.json``); a report that cannot be written counts as a store error."""
+        """Summarise the run from its ledger lines, close the ledger (into the store, with
+        its index) and write the run's report into the store (``runs/<run-id>.json``); a
+        ledger or report that cannot be written counts as a store error."""
         registry = context.registry
-        summary = summarize(context.effects.ledger.path, context.run_id,
+        ledger = context.effects.ledger
+        summary = summarize(ledger.path, context.run_id,
                             lambda host: p.name if (p := registry.for_host(host)) else None)
+        summary.ledger = ledger.location
+        try:
+            ledger.close()
+        except (StoreError, OSError) as exc:
+            logger.error("the ledger could not be written into the store (its lines stay in "
+                         "%s): %s", ledger.path, exc)
+            summary.store_errors += 1
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         # Scrapy closes the spider with "shutdown" on SIGTERM/SIGINT, after a graceful flush
         summary.interrupted = stats.get("finish_reason") == "shutdown"
         report = run_report.build(summary, purpose=context.purpose, contact=self.contact,
                                   policies=registry, stats=stats,
-                                  resumed_from=self.resumed_from)
+                                  resumed_from=self.resumed_from, ledger=ledger.name)
         try:
             summary.report = context.effects.store.write_file(
                 run_report.report_path(context.run_id), run_report.encode(report),
@@ -187,6 +195,6 @@ class ComplianceAddon:
     def _close(self) -> None:
         if self.context is not None:
             self._report(self.context)
-            self.context.effects.close()
+            self.context.effects.store.close()
         if self.frontier is not None:
             shutil.rmtree(self.frontier, ignore_errors=True)

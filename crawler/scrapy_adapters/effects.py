@@ -144,5 +144,9 @@ class Effects:
                 self.stored.setdefault(entry["url"], []).append(entry)
 
     def close(self) -> None:
-        self.store.close()
-        self.ledger.close()
+        """Close the ledger (last upload, index) and then the store; a ledger that could
+        not be written into the store is raised, after the store is closed."""
+        try:
+            self.ledger.close()
+        finally:
+            self.store.close()

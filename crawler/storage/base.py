@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from crawler.jsonl import utcnow
@@ -85,13 +86,23 @@ class Store(Protocol):
         """The manifest view: live stored versions (see :func:`manifest_view`)."""
         ...
 
-    def read(self, path: str) -> bytes:
-        """Bytes of a content or sidecar file, by its path relative to the store root."""
+    def read(self, path: str, start: int = 0, length: int | None = None) -> bytes:
+        """Bytes of a file by its path relative to the store root: all of it, or ``length``
+        bytes from ``start`` (one ranged read: a ledger index lookup)."""
         ...
 
-    def list_files(self, directory: str) -> list[str]:
-        """Paths (relative to the store root, sorted) of the files directly in
-        ``directory`` (e.g. ``runs``); empty when there is none."""
+    def list_files(self, directory: str, recursive: bool = False) -> list[str]:
+        """Paths (relative to the store root, sorted) of the files in ``directory`` (e.g.
+        ``runs``), directly in it or, ``recursive``, at any depth; empty when none."""
+        ...
+
+    def local_path(self, path: str) -> Path | None:
+        """Where ``path`` is on this machine's file system, for a store that is a folder
+        here (a writer may then append to it in place); None for a remote store."""
+        ...
+
+    def delete_files(self, paths: list[str]) -> None:
+        """Remove whole files written with :meth:`write_file` (old run ledgers)."""
         ...
 
     def write_file(self, path: str, data: bytes, content_type: str) -> str:

@@ -15,6 +15,7 @@ is listed again when re-stored, and content is removed only when no purpose is l
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -222,17 +223,19 @@ class LocalStore:
             raise StoreError(f"path outside the store: {relative!r}")
         return path
 
-    def read(self, path: str) -> bytes:
+    def read(self, path: str, start: int = 0, length: int | None = None) -> bytes:
         try:
-            return self._path(path).read_bytes()
+            with self._path(path).open("rb") as fh:
+                fh.seek(start)
+                return fh.read() if length is None else fh.read(length)
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc}") from exc
 
-    def list_files(self, directory: str) -> list[str]:
+    def list_files(self, directory: str, recursive: bool = False) -> list[str]:
         folder = self._path(directory)
         try:
-            return sorted(p.relative_to(self.base).as_posix() for p in folder.iterdir()
-                          if p.is_file())
+            found = folder.rglob("*") if recursive else folder.iterdir()
+            return sorted(p.relative_to(self.base).as_posix() for p in found if p.is_file())
         except FileNotFoundError:
             return []
         except OSError as exc:
@@ -251,6 +254,19 @@ class LocalStore:
         except OSError as exc:
             raise StoreError(f"cannot write {path}: {exc}") from exc
         return str(target)
+
+    def local_path(self, path: str) -> Path:
+        return self._path(path)
+
+    def delete_files(self, paths: list[str]) -> None:
+        self._writable()
+        try:
+            for path in paths:
+                self._path(path).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # the folder may hold other files
+                    self._path(path).parent.rmdir()
+        except OSError as exc:
+            raise StoreError(f"cannot delete {path}: {exc}") from exc
 
     def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
         """Tombstone first, then (when no purpose is left) remove the folder, all under the

@@ -291,17 +291,25 @@ class S3Store:
         self._check_open()
         return manifest_view(self._manifest.events())
 
-    def list_files(self, directory: str) -> list[str]:
+    def list_files(self, directory: str, recursive: bool = False) -> list[str]:
         self._check_open()
         prefix = self._objects.key(check_rel(directory)) + "/"
         strip = len(self._objects.key(""))
+        delimiter = {} if recursive else {"Delimiter": "/"}
         try:
             return sorted(obj["Key"][strip:]
                           for page in self.client.get_paginator("list_objects_v2").paginate(
-                              Bucket=self.bucket, Prefix=prefix, Delimiter="/")
+                              Bucket=self.bucket, Prefix=prefix, **delimiter)
                           for obj in page.get("Contents", []))
         except (ClientError, BotoCoreError) as exc:
             raise StoreError(f"cannot list {directory}: {error_text(exc)}") from exc
+
+    def local_path(self, path: str) -> None:
+        return None
+
+    def delete_files(self, paths: list[str]) -> None:
+        self._check_open(write=True)
+        self._objects.delete_keys([self._objects.key(check_rel(p)) for p in paths])
 
     def write_file(self, path: str, data: bytes, content_type: str) -> str:
         self._check_open(write=True)
@@ -309,11 +317,15 @@ class S3Store:
         self._objects.put(key, data, content_type, {})  # one PUT: all of it or nothing
         return f"s3://{self.bucket}/{key}"
 
-    def read(self, path: str) -> bytes:
+    def read(self, path: str, start: int = 0, length: int | None = None) -> bytes:
         self._check_open()
         key = self._objects.key(check_rel(path))
+        if length == 0:
+            return b""
+        span = {} if start == 0 and length is None else {
+            "Range": f"bytes={start}-{'' if length is None else start + length - 1}"}
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=key)
+            answer = self.client.get_object(Bucket=self.bucket, Key=key, **span)
             return bytes(answer["Body"].read())
         except ClientError as exc:
             what = "not found" if is_not_found(exc) else error_text(exc)

@@ -166,16 +166,7 @@ class S3Manifest:
         self._snapshots[name] = sorted(merged.items())
         folded = [f"{self.events_prefix}{n}.json" for n in events]
         folded += [f"{self.snapshots_prefix}{n}.jsonl" for n in snapshots]
-        client = self.objects.client
-        for start in range(0, len(folded), 1000):
-            batch = folded[start:start + 1000]
-            answer = self.objects.call(
-                "DeleteObjects", batch[0], client.delete_objects,
-                Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
-            if answer.get("Errors"):
-                first = answer["Errors"][0]
-                raise StoreError(f"S3 DeleteObjects s3://{self.objects.bucket}/"
-                                 f"{first.get('Key')} failed: {first.get('Code')}")
+        self.objects.delete_keys(folded)
         with self._lock:
             for n in events:
                 self._events.pop(n, None)

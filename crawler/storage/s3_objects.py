@@ -132,6 +132,17 @@ class S3Objects:
             raise StoreError(f"S3 GetObject s3://{self.bucket}/{key} failed: "
                              f"{error_text(exc)}") from exc
 
+    def delete_keys(self, keys: list[str]) -> None:
+        """Delete whole objects by key, 1000 a request (the most DeleteObjects takes)."""
+        for start in range(0, len(keys), 1000):
+            batch = keys[start:start + 1000]
+            answer = self.call("DeleteObjects", batch[0], self.client.delete_objects,
+                               Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
+            if answer.get("Errors"):
+                first = answer["Errors"][0]
+                raise StoreError(f"S3 DeleteObjects s3://{self.bucket}/{first.get('Key')} "
+                                 f"failed: {first.get('Code')}")
+
     def list_names(self, prefix: str, suffix: str) -> list[str]:
         """Names (key minus prefix and suffix) of the well-named objects under ``prefix``
         (see :data:`EVENT_NAME`); other objects are ignored."""

@@ -1,0 +1,114 @@
+"""The ledger in the store, per run: found by ``explain`` through the indexes across runs,
+uploaded to S3 during a run, and kept as long as the items it explains (real crawls of
+a real local server; a real moto_server)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import CONTACT, REPO, crawl, ledger_files, page, run_cli, write_policy
+from s3server import new_bucket
+
+from crawler.demo.server import Route
+from crawler.ledger_reader import ledger_files as store_ledger_files
+from crawler.storage.base import StoreError
+from crawler.storage.s3 import S3Store
+
+SITE, OTHER = "127.0.0.100", "127.0.0.101"
+
+
+def test_explain_finds_a_url_across_three_runs_through_the_indexes(serve,
+                                                                   tmp_path: Path) -> None:
+    pages = [f"/p{i}.html" for i in range(80)]
+    server = serve({SITE: {"/": page("home", links=tuple(pages)),
+                           **{p: page(p) for p in pages}}})
+    policies, store = tmp_path / "policies", tmp_path / "corpus"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    for _ in range(3):
+        crawl(policies, store)
+    files = ledger_files(store)
+    assert len(files) == 3 and all(f.with_suffix(".idx").is_file() for f in files)
+    total = sum(f.stat().st_size for f in files)
+    proc = run_cli("explain", server.url(SITE, "/p7.html"), "--store", str(store))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len({line.split()[2] for line in lines}) == 3  # three runs
+    store_lines = [line for line in lines if line.split()[3] == "store"]
+    assert ["Stored" in line for line in store_lines] == [True, False, False]
+    read = int(re.search(r"read (\d+) bytes", proc.stderr).group(1))
+    assert "3 file(s) through their index, 0 read whole" in proc.stderr
+    assert read * 20 < total, (read, total)  # measured: 14 KB of 645 KB
+
+
+def test_the_ledger_reaches_s3_during_the_run(serve, tmp_path: Path, s3_endpoint: str,
+                                              monkeypatch) -> None:
+    """A crawl killed outright leaves the lines of its last upload in the bucket,
+    readable (without an index) by explain."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
+    pages = [f"/p{i}.html" for i in range(40)]
+    server = serve({SITE: {"/": page("home", links=tuple(pages)),
+                           **{p: page(p) for p in pages}}})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")],
+                 rate={"requests_per_second": 4, "concurrency": 1})
+    uri = f"s3://{new_bucket(s3_endpoint)}/corpus"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--policies", str(policies), "--store",
+         uri, "--purpose", "research", "--allow-private-networks", "--contact", CONTACT,
+         "-s", "COMPLIANCE_LEDGER_UPLOAD_INTERVAL=0.5"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            store = S3Store.from_uri(uri, mode="read")
+        except StoreError:
+            continue  # not created yet
+        files = store_ledger_files(store)
+        if files and store.read(files[0].path).count(b"\n") >= 10:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    [file] = store_ledger_files(store)
+    assert file.index is None  # the writer never finished
+    explained = run_cli("explain", server.url(SITE, "/"), "--store", uri)
+    assert explained.returncode == 0, explained.stderr
+    assert "Stored" in explained.stdout and "1 read whole" in explained.stderr
+
+
+def test_ledger_retention_keeps_the_runs_that_explain_stored_items(serve,
+                                                                   tmp_path: Path) -> None:
+    gone = {"headers": {}}
+    server = serve({SITE: {"/": page("kept")},
+                    OTHER: {"/": lambda: Route(page("gone").body, headers=gone["headers"])}})
+    policies, store = tmp_path / "policies", tmp_path / "corpus"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    write_policy(policies, "other", OTHER, [server.url(OTHER, "/")])
+    crawl(policies, store)  # run A: both stored
+    gone["headers"] = {"X-Robots-Tag": "noai"}
+    crawl(policies, store, "research", "COMPLIANCE_SITES=other")  # run B: withdraws OTHER's
+    run_a, run_b = (f.parent.name for f in ledger_files(store))
+    crashed = store / "ledger" / "crashed" / "w.jsonl"  # a run with no report, no index
+    crashed.parent.mkdir()
+    crashed.write_text('{"url": "http://x.test/", "run_id": "crashed"}\n')
+
+    def purge(*args: str) -> str:
+        proc = run_cli("purge", "--store", str(store), "--expired", "--policies",
+                       str(policies), "--allow-private-networks", *args)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    assert "0 run ledger(s) removed" in purge("--ledger-keep", "7d")  # too recent
+    assert "run ledger" not in purge("--ledger-keep", "forever")
+    assert "1 run ledger(s) selected" in purge("--dry-run")
+    out = purge()
+    assert f"remove  ledger of run {run_b}" in out and "1 run ledger(s) removed" in out
+    assert {f.parent.name for f in ledger_files(store)} == {run_a, "crashed"}
+    assert (store / "runs" / f"{run_b}.json").is_file()  # its report stays (for --due)
+    proc = run_cli("explain", server.url(OTHER, "/"), "--store", str(store))
+    assert {line.split()[2] for line in proc.stdout.splitlines()} == {run_a}
