@@ -3,6 +3,8 @@ gates as any request, cached with a TTL, failing closed.
 
 Unlike Scrapy's ``RobotsTxtMiddleware`` it caches per scheme+host+port, expires entries,
 ignores ``dont_obey_robotstxt``, and treats a robots.txt it cannot read as a disallow.
+Each read is announced with the :data:`robots_txt_read` signal, so that others (the
+spider, for the ``Sitemap:`` lines) use it without fetching the file again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from crawler.scrapy_adapters.context import ComplianceContext, Refused
 from crawler.signals.robots import DEFAULT_AI_TRAINING_TOKENS, parse_rsl_prohibits_ai_training
 
 MAX_RSL_FILES = 5
+
+#: Scrapy signal, sent each time a robots.txt has been read (argument ``snapshot``: the
+#: :class:`~crawler.gates.robots.RobotsSnapshot`, whatever the outcome)
+robots_txt_read = object()
 
 
 class RobotsGateMiddleware:
@@ -96,6 +102,7 @@ class RobotsGateMiddleware:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"compliance/robots_fetch/{snapshot.outcome}")
         self.context.effects.note(url, _fetch_decision(snapshot), kind="robots")
+        self.crawler.signals.send_catch_log(signal=robots_txt_read, snapshot=snapshot)
         return snapshot
 
 

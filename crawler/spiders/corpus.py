@@ -1,8 +1,8 @@
-"""The policy-driven spider: starts from the policies' start URLs and sitemaps, follows
-links (at most ``COMPLIANCE_MAX_LINKS_PER_PAGE`` links and images per page; links to
-non-HTML files are recorded, not followed), and yields page and image items. It decides
-nothing: every request and item goes through the gates that the compliance addon wires
-in."""
+"""The policy-driven spider: starts from the policies' start URLs and sitemaps (and the
+sitemaps robots.txt names: :mod:`crawler.spiders.sitemaps`), follows links (at most
+``COMPLIANCE_MAX_LINKS_PER_PAGE`` links and images per page; links to non-HTML files are
+recorded, not followed), and yields page and image items. It decides nothing: every
+request and item goes through the gates that the compliance addon wires in."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.spiders import SitemapSpider
 from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.url import url_has_any_extension
 
@@ -23,6 +22,7 @@ from crawler.scrapy_adapters import itemgate, meta
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.response_item import corpus_item
 from crawler.spiders.links import PageLinks, page_links
+from crawler.spiders.sitemaps import GatedSitemapSpider
 
 #: file types whose links are recorded but not followed (Scrapy's own list)
 NOT_FOLLOWED = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
@@ -30,12 +30,12 @@ NOT_FOLLOWED = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 #: spider arguments (``-a name=value``) and the settings they set
 ARGUMENT_SETTINGS = {"policies": "COMPLIANCE_POLICIES", "purpose": "COMPLIANCE_PURPOSE",
                      "contact": "COMPLIANCE_CONTACT",
-                     "store": "COMPLIANCE_STORE", "ledger": "COMPLIANCE_LEDGER",
+                     "store": "COMPLIANCE_STORE",
                      "sites": "COMPLIANCE_SITES"}
 
 
 
-class CorpusSpider(SitemapSpider):
+class CorpusSpider(GatedSitemapSpider):
     name = "corpus"
     sitemap_rules = [("", "parse_page")]
     #: error answers reach the callbacks so that the item gates record them
@@ -55,11 +55,9 @@ class CorpusSpider(SitemapSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.context = ComplianceContext.of(self.crawler)
-        registry = self.context.registry
-        self.sitemap_urls = [url for policy in registry for url in policy.sitemaps]
-        async for request in super().start():
+        for request in self.policy_sitemaps():
             yield request
-        for policy in registry:
+        for policy in self.context.registry:
             for url in policy.start_urls:
                 yield Request(url, callback=self.parse_page)
 
