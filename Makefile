@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # the deploy tests verify the systemd units with Debian's systemd-analyze
 SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
 
-.PHONY: demo test lint bench bench-memory bench-hostile clean
+.PHONY: demo test lint bench bench-memory bench-hostile bench-explain clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench-memory: $(STAMP)
 
 bench-hostile: $(STAMP)
 	$(BIN)/python bench/hostile.py
+
+bench-explain: $(STAMP)
+	$(BIN)/python bench/explain.py --s3
 
 clean:
 	rm -rf $(VENV) corpus .pytest_cache
