@@ -5,6 +5,8 @@ the items that pass the filters, and writes::
 
     OUT/shard-00000.jsonl      (or .parquet)  one record per item, see RECORD_FIELDS
     OUT/attributions.jsonl     url + credit line (+ license, sidecar) per exported item
+    OUT/ledger.jsonl           every ledger line, of every run, about an exported item's URL:
+                               why each item was allowed in (``crawler explain --ledger``)
     OUT/README.md              dataset card, Hugging Face style (YAML front matter + prose)
 
 What is exported
@@ -70,10 +72,14 @@ from crawler.dataset.selection import license_filter, license_selected, purpose_
 from crawler.dataset.shards import ATTRIBUTIONS, RECORD_FIELDS, SCHEMA, SHARD_PREFIX, Shards
 from crawler.dataset.text import extract_text
 from crawler.durable import fsync_path
+from crawler.ledger_reader import records
 from crawler.purposes import PURPOSES
 from crawler.signals.license_patterns import LicenseSelector
 from crawler.signals.licenses import BY
 from crawler.storage.base import Store, StoreError
+
+#: the export's own ledger: the lines that explain its items
+LEDGER = "ledger.jsonl"
 
 __all__ = [
     "FORMATS",
@@ -105,7 +111,7 @@ class ExportError(Exception):
 
 
 def _is_export_file(path: Path) -> bool:
-    return path.is_file() and (path.name in (CARD, ATTRIBUTIONS) or (
+    return path.is_file() and (path.name in (CARD, ATTRIBUTIONS, LEDGER) or (
         path.name.startswith(SHARD_PREFIX) and path.suffix in (".jsonl", ".parquet")))
 
 
@@ -222,6 +228,7 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
             shards.close()
             attributions.flush()
             os.fsync(attributions.fileno())
+        _export_ledger(store, tmp / ATTRIBUTIONS, tmp / LEDGER)
         report.permitted_purposes = [
             p for p in PURPOSES if report.exported and not stats.not_for[p]]
         card = render_card(report, stats, shards, store_root=str(store.root), purpose=purpose,
@@ -243,6 +250,18 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
     logger.info("export: %d item(s) in %d shard(s) at %s; skipped %s", report.exported,
                 len(report.shards), out, dict(report.skipped) or "none")
     return report
+
+
+def _export_ledger(store: Store, attributions: Path, out: Path) -> None:
+    """The store's ledger lines (all runs, read as one) about the exported URLs."""
+    with attributions.open("rb") as fh:
+        urls = {json.loads(line)["url"] for line in fh}
+    with out.open("w", encoding="utf-8") as ledger:
+        for record in records(store):
+            if record.get("url") in urls:
+                ledger.write(json.dumps(record, ensure_ascii=False) + "\n")
+        ledger.flush()
+        os.fsync(ledger.fileno())
 
 
 def _export_items(store: Store, report: ExportReport, shards: Shards,

@@ -299,6 +299,13 @@ def test_export_command_writes_shards_and_card(serve, tmp_path: Path) -> None:
     assert {r["license"] for r in records} == {"CC-BY-4.0", "CC-BY-NC-4.0"}
     assert "moss grows north" in next(r["text"] for r in records if r["license"] == "CC-BY-4.0")
     assert "| CC-BY-NC-4.0 |" in (out / "README.md").read_text()
+    # the export carries the ledger lines that explain its items, and nothing else
+    ledger = [json.loads(x) for x in (out / "ledger.jsonl").read_text().splitlines()]
+    assert {r["url"] for r in ledger} == {r["url"] for r in records}
+    assert {(r["gate"], r["reason"]) for r in ledger} >= {("license", "allowed"),
+                                                          ("store", "allowed")}
+    proc = run_cli("explain", server.url(SITE, "/nc.html"), "--ledger", str(out / "ledger.jsonl"))
+    assert proc.returncode == 0 and "Stored with its license sidecar" in proc.stdout
     # crawled for research: nothing of it may be exported for commercial use
     proc = run_cli("export", str(store), "--out", str(tmp_path / "c"), "--purpose", "commercial")
     assert proc.returncode == 0 and "0 item(s)" in proc.stdout

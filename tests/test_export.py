@@ -196,7 +196,7 @@ def test_jsonl_export_records_text_and_skips(corpus: Corpus, tmp_path: Path) -> 
     assert report.skipped == {"not_current": 1, "no_text": 1, "kind_not_selected": 2}
     assert report.shards == [out / "shard-00000.jsonl"]
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "attributions.jsonl", "shard-00000.jsonl"]
+        "README.md", "attributions.jsonl", "ledger.jsonl", "shard-00000.jsonl"]
     assert [p.name for p in tmp_path.iterdir()] == ["export"]  # no temp dir left behind
 
     records = by_url(jsonl_records(report))
@@ -470,7 +470,7 @@ def test_existing_destination(corpus: Corpus, tmp_path: Path) -> None:
     second = export_corpus(corpus.store, out, "parquet", overwrite=True)
     assert second.exported == 7
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "attributions.jsonl", "shard-00000.parquet"]
+        "README.md", "attributions.jsonl", "ledger.jsonl", "shard-00000.parquet"]
     assert [p.name for p in tmp_path.iterdir()] == ["export"]
 
     precious = tmp_path / "home"
