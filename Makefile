@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # the deploy tests verify the systemd units with Debian's systemd-analyze
 SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
 
-.PHONY: demo test lint bench bench-memory bench-hostile bench-explain clean
+.PHONY: demo test lint bench bench-memory bench-hostile bench-explain bench-recrawl clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,9 @@ bench-hostile: $(STAMP)
 
 bench-explain: $(STAMP)
 	$(BIN)/python bench/explain.py --s3
+
+bench-recrawl: $(STAMP)
+	$(BIN)/python bench/recrawl.py
 
 clean:
 	rm -rf $(VENV) corpus .pytest_cache

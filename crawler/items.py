@@ -21,6 +21,8 @@ class CorpusItem:
     creator: str = ""
     page_url: str | None = None  # for images: the page that referenced them
     robots: dict[str, Any] | None = None  # the robots.txt snapshot the fetch ran under
+    revalidated: bool = False  # a 304 answered: the body is the stored copy's
+    headers_updated: bool = False  # ... and its headers changed the stored ones
     # set by the item gates
     policy: str | None = None
     license: LicenseEvidence | None = None

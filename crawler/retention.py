@@ -23,6 +23,9 @@ WITHDRAWING_REASONS = frozenset({
     "tos_prohibited", "purpose_not_allowed", "path_denied", "path_not_allowed",
     "robots_disallowed", "robots_ai_optout", "robots_ai_preference_unknown",
     "optout", "optout_unknown",
+    # a 410: the page is gone for good; a license that no longer permits storing it
+    "gone", "license_missing", "license_not_accepted", "license_unknown", "license_conflict",
+    "license_reserved",
 })
 
 

@@ -56,7 +56,8 @@ def build(*, url: str, kind: str, content_type: str, sha256: str, size: int,
           statements: list[dict[str, Any]], title: str, creator: str, policy: SitePolicy,
           purpose: str, robots: dict[str, Any] | None, decisions: list[dict[str, Any]],
           run_id: str, page_url: str | None = None,
-          conflicts: dict[str, Any] | None = None) -> dict[str, Any]:
+          conflicts: dict[str, Any] | None = None,
+          headers: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The sidecar of one stored item. ``statements`` are the license gate's records (with
     their ``status``); ``conflicts`` defaults to the conflict they show was resolved."""
     lic = chosen.license
@@ -74,6 +75,7 @@ def build(*, url: str, kind: str, content_type: str, sha256: str, size: int,
         "size": size,
         "status": status,
         "fetched_at": fetched_at,
+        "headers": headers or {},
         "license": {
             "spdx": lic.spdx, "name": lic.name, "url": lic.url, "url_found": chosen.url,
             "obligations": sorted(lic.obligations),

@@ -21,6 +21,7 @@ class RunSummary:
     ledger: str = ""
     stored: int = 0
     already_stored: int = 0
+    revalidated: int = 0  # of the unchanged: answered 304 to a conditional request
     store_errors: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
     licenses: Counter[str] = field(default_factory=Counter)
@@ -47,7 +48,8 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         out = [f"run {self.run_id}: stored {self.stored} new item(s), "
-               f"{self.already_stored} unchanged, {sum(self.excluded.values())} excluded"
+               f"{self.already_stored} unchanged ({self.revalidated} revalidated), "
+               f"{sum(self.excluded.values())} excluded"
                + (" (interrupted)" if self.interrupted else "")]
         out += [f"  excluded  {reason:<28} {n}" for reason, n in self.excluded.most_common()]
         out += [f"  license   {spdx:<28} {n}" for spdx, n in self.licenses.most_common()]
@@ -66,6 +68,7 @@ class SiteCounts:
     answered: int = 0  # responses that reached the item gates
     stored: int = 0
     unchanged: int = 0
+    revalidated: int = 0
     withdrawn: Counter[str] = field(default_factory=Counter)  # by reason
     dropped: Counter[str] = field(default_factory=Counter)  # gate/reason of every refusal
     download_errors: int = 0
@@ -98,6 +101,7 @@ class SiteCounts:
                 self.stored += 1
             else:
                 self.unchanged += 1
+                self.revalidated += bool(rec["evidence"].get("revalidated"))
 
 
 
@@ -124,6 +128,7 @@ def summarize(ledger: str | Path, run_id: str,
                 summary.licenses[rec["evidence"]["spdx"]] += 1
             else:
                 summary.already_stored += 1
+                summary.revalidated += bool(rec["evidence"].get("revalidated"))
     summary.failed_sites = {site: why for site, counts in summary.sites.items()
                             if (why := counts.failure()) is not None}
     return summary

@@ -1,14 +1,18 @@
 """Small HTTP server for local sites on loopback addresses: the demo's sites, the
 test suite's sites and the benchmark's site. It records every request it receives
-(arrival time, host, path, headers), so tests can assert what a site actually saw."""
+(arrival time, host, path, headers), so tests can assert what a site actually saw. Like a
+static file server, it sends an ETag with each 200 and answers a conditional request for
+an unchanged body with 304 Not Modified."""
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -64,6 +68,23 @@ def site_from_directory(root: Path) -> dict[str, Handler]:
     return routes
 
 
+def _not_modified(request: Any, headers: dict[str, str | list[str]]) -> bool:
+    """RFC 9110 §13.1: If-None-Match (weak comparison) decides; without it,
+    If-Modified-Since against the route's own Last-Modified."""
+    etag = headers.get("ETag")
+    asked = request.get("If-None-Match")
+    if asked is not None:
+        tags = {t.strip().removeprefix("W/") for t in asked.split(",")}
+        return "*" in tags or (isinstance(etag, str) and etag.removeprefix("W/") in tags)
+    since, modified = request.get("If-Modified-Since"), headers.get("Last-Modified")
+    if since is None or not isinstance(modified, str):
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -91,14 +112,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
         route = handler() if callable(handler) else handler
         if route is None:
             route = Route(b"<html><body>not found</body></html>", 404)
-        self.send_response(route.status)
-        self.send_header("Content-Type", route.content_type)
-        self.send_header("Content-Length", str(len(route.body)))
-        for name, value in route.headers.items():
+        headers = dict(route.headers)
+        if route.status == 200:  # a strong validator, as a static file server sends
+            headers.setdefault("ETag", f'"{hashlib.sha256(route.body).hexdigest()[:20]}"')
+        not_modified = route.status == 200 and _not_modified(self.headers, headers)
+        if not_modified:
+            self.send_response(304)  # the route's other headers update the stored ones
+        else:
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+        for name, value in headers.items():
             for v in value if isinstance(value, list) else [value]:
                 self.send_header(name, v)
         self.end_headers()
-        self.wfile.write(route.body)
+        if not not_modified:
+            self.wfile.write(route.body)
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass

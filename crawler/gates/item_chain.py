@@ -71,6 +71,10 @@ def content(case: ItemCase) -> Decision | None:
     if item.kind == "image" and not item.content_type.startswith("image/"):
         return Decision.deny(CONTENT_GATE, "unsupported_content",
                              f"Images must be image/*, not {item.content_type!r}.")
+    if item.status == 410:
+        return Decision.deny(CONTENT_GATE, "gone", "The server answered 410 Gone.")
+    if item.status == 404:
+        return Decision.deny(CONTENT_GATE, "not_found", "The server answered 404 Not Found.")
     if not 200 <= item.status < 300:
         return Decision.deny(CONTENT_GATE, "http_error", f"The server answered HTTP {item.status}.")
     if item.kind == "page" and not item.content_type.startswith(HTML_TYPES):

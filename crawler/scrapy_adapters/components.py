@@ -27,6 +27,8 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Scrapy's decompression (same place), with a ledger line per body over the size limit
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     f"{_PKG}.drops.LedgeredHttpCompressionMiddleware": 590,
+    # conditional recrawls: after Scrapy's download stats (850), before decompression
+    f"{_PKG}.revalidate.RevalidationMiddleware": 840,
 }
 _SPIDER = "scrapy.spidermiddlewares"
 SPIDER_MIDDLEWARES = {

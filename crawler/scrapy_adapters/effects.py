@@ -12,7 +12,12 @@ the ledger or the store or removes anything from it:
   no longer allows the path or purpose: :data:`~crawler.retention.WITHDRAWING_REASONS`),
   removes it (delete or quarantine, with its own ledger line). Other purposes' records stay.
 - :meth:`Effects.store_item`: builds the sidecar, commits content and sidecar, and ledgers the
-  outcome (stored, recorded for this purpose, unchanged, or ``store_error``).
+  outcome (stored, recorded for this purpose, unchanged, revalidated with a 304, or
+  ``store_error``); a stored version met again gets a manifest ``check`` event when its
+  headers changed or it had been missing (404) before.
+- A 410 withdraws at once (``gone`` is a withdrawing reason); a 404 is recorded on the
+  current version and withdraws on the second run in a row that meets it; a 5xx or a
+  timeout never withdraws.
 - :meth:`Effects.open_run`: before the first request, removes what a ToS review no longer
   permits for this purpose and everything of retired policies, then indexes what this
   purpose has stored (for :meth:`decide`).
@@ -33,13 +38,18 @@ from crawler.policy.model import SitePolicy
 from crawler.policy.registry import PolicyRegistry
 from crawler.purge import Purger
 from crawler.retention import WITHDRAWING_REASONS, prohibited_sites, retired_sites
+from crawler.revalidation import stored_headers, validators
 from crawler.scrapy_adapters.meta import DECISIONS
-from crawler.storage.base import Committed, Store, StoreError, StoreItem
+from crawler.storage.base import Committed, Store, StoreError, StoreItem, check_event
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger("crawler.compliance")
+#: the content gate's reason for a 404 (withdraws on the second run in a row)
+NOT_FOUND = "not_found"
+REVALIDATED_SENTENCE = ("Revalidated: the server answered 304 Not Modified; the gates judged "
+                        "the stored copy again under this run's signals, and it stays.")
 
 STORE_GATE = "store"
 #: ledger sentence by (new for this purpose, content newly written)
@@ -61,6 +71,9 @@ class Effects:
         #: may withdraw: a URL is fetched once per run, so this run's own items need no
         #: entry, and nothing per item stays referenced after it is stored)
         self.stored: dict[str, list[dict[str, Any]]] = {}
+        #: url → its current stored version, whatever the purpose (what a recrawl
+        #: revalidates: :mod:`crawler.scrapy_adapters.revalidate`)
+        self.current: dict[str, dict[str, Any]] = {}
 
     def record(self, url: str, decision: Decision, meta: dict[str, Any] | None = None,
                **context: Any) -> None:
@@ -83,8 +96,30 @@ class Effects:
                **context: Any) -> None:
         """A gate's decision about ``url``: recorded, and applied to what is stored."""
         self.record(url, decision, meta, **context)
-        if not decision.allowed and decision.reason in WITHDRAWING_REASONS and url in self.stored:
+        if decision.allowed:
+            return
+        withdrawing = (self._missing_again(url) if decision.reason == NOT_FOUND
+                       else decision.reason in WITHDRAWING_REASONS)
+        if withdrawing and url in self.stored:
             self._withdraw(url, decision)
+
+    def _missing_again(self, url: str) -> bool:
+        """A 404 for a stored URL: True when an earlier run met one too (none met it
+        since); else recorded on its current version for the next run."""
+        entry = self.current.get(url)
+        if entry is None:
+            return False
+        if any(run != self.run_id for run in entry.get("missing", [])):
+            return True
+        self._check(entry, check_event(entry, 404, self.run_id))
+        entry["missing"] = [self.run_id]
+        return False
+
+    def _check(self, entry: dict[str, Any], event: dict[str, Any]) -> None:
+        try:
+            self.store.check(event)
+        except StoreError as exc:  # the next run asks again; nothing is stored on it
+            logger.warning("could not record a check of %s: %s", entry["url"], exc)
 
     def _withdraw(self, url: str, decision: Decision) -> None:
         if self.purger is None:
@@ -98,6 +133,7 @@ class Effects:
         assert item.license is not None
         host = urlsplit(item.url).hostname or ""
         digest = hashlib.sha256(item.body).hexdigest()
+        headers = stored_headers(item.headers)
         # (Measured: a worker thread for this made crawls slower: the sidecar and JSON work
         # holds the GIL and contends with the reactor.)
         card = sidecar.build(
@@ -105,23 +141,44 @@ class Effects:
             size=len(item.body), fetched_at=item.fetched_at, status=item.status,
             chosen=item.license, statements=item.statements, title=item.title,
             creator=item.creator, policy=policy, purpose=self.purpose, robots=item.robots,
-            decisions=item.decisions, run_id=self.run_id, page_url=item.page_url)
+            decisions=item.decisions, run_id=self.run_id, page_url=item.page_url,
+            headers=headers)
         spdx = card["license"]["spdx"]
         try:
             committed = self.store.put(StoreItem(
                 url=item.url, host=host, kind=item.kind, content=item.body,
                 content_type=item.content_type, sha256=digest, sidecar=card,
-                manifest_extra={"spdx": spdx, "policy": policy.name, "run_id": self.run_id},
+                manifest_extra={"spdx": spdx, "policy": policy.name, "run_id": self.run_id,
+                                "validators": validators(headers)},
                 purpose=self.purpose))
         except StoreError as exc:
             self.record(item.url, Decision.deny(STORE_GATE, "store_error", str(exc)),
                         kind=item.kind, policy=policy.name)
             raise
+        revalidated = item.revalidated and not committed.new
         self.record(item.url, Decision.allow(
-            STORE_GATE, _STORED_SENTENCES[committed.new, committed.content_new],
+            STORE_GATE, REVALIDATED_SENTENCE if revalidated
+            else _STORED_SENTENCES[committed.new, committed.content_new],
             content=committed.content_path, sidecar=committed.sidecar_path, sha256=digest,
-            new=committed.new, spdx=spdx), kind=item.kind, policy=policy.name)
+            new=committed.new, revalidated=revalidated, spdx=spdx),
+            kind=item.kind, policy=policy.name)
+        if not committed.new:
+            self._seen_again(item, digest, headers)
         return committed
+
+    def _seen_again(self, item: CorpusItem, sha256: str, headers: dict[str, list[str]]) -> None:
+        """The current version answered again: a ``check`` event when its headers changed
+        (so later runs ask with its new validators) or it had been missing."""
+        entry = self.current.get(item.url)
+        if entry is None or entry["sha256"] != sha256:
+            return
+        before = entry.get("headers")
+        changed = (item.headers_updated if item.revalidated
+                   else validators(headers) != (validators(before) if before is not None
+                                                 else entry.get("validators", {})))
+        if changed or entry.get("missing"):
+            self._check(entry, check_event(entry, 200, self.run_id, headers))
+            entry["headers"], entry["missing"] = headers, []
 
     def open_run(self, registry: PolicyRegistry) -> None:
         """Withdrawals that need no request, then the index :meth:`decide` works from."""
@@ -138,10 +195,12 @@ class Effects:
                 logger.warning("compliance: %d stored item(s) removed: their policy is retired",
                                retired)
             entries = self.store.entries()
-        self.stored = {}
+        self.stored, self.current = {}, {}
         for entry in entries:
             if self.purpose in entry.get("purposes", ()):
                 self.stored.setdefault(entry["url"], []).append(entry)
+            if entry.get("current"):
+                self.current[entry["url"]] = entry
 
     def close(self) -> None:
         """Close the ledger (last upload, index) and then the store; a ledger that could

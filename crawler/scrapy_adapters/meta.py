@@ -19,3 +19,7 @@ DECISIONS = "compliance_decisions"
 PAGE_LICENSE = "compliance_page_license"
 #: for image requests: licenses the page states for that image (item gate)
 IMAGE_LICENSE = "compliance_image_license"
+#: the sha256 of the stored version a conditional request revalidates (revalidation)
+REVALIDATING = "compliance_revalidating"
+#: the stored copy could not answer a 304: the request is sent again without validators
+UNCONDITIONAL = "compliance_unconditional"

@@ -40,4 +40,6 @@ def corpus_item(response: Response, kind: str | None = None) -> CorpusItem:
                       creator=creator,
                       page_url=response.meta.get("page_url") if kind == "image" else None,
                       robots=response.meta.get(meta.ROBOTS),
+                      revalidated="revalidated" in response.flags,
+                      headers_updated="headers_updated" in response.flags,
                       decisions=list(response.meta.get(meta.DECISIONS, [])))

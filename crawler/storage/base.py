@@ -57,6 +57,16 @@ class StoreItem:
                 **({"purpose": self.purpose} if self.purpose else {})}
 
 
+def check_event(entry: dict[str, Any], status: int, run_id: str,
+                headers: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The manifest ``check`` event of a stored version met again by a crawl: ``status``
+    200 (seen, or revalidated with a 304: ``headers`` are its stored response headers as
+    updated, RFC 9111 §4.3.4) or 404 (missing in this run)."""
+    return {"event": "check", "url": entry["url"], "sha256": entry["sha256"],
+            "status": status, "run_id": run_id, "checked_at": utcnow(),
+            **({"headers": headers} if headers is not None else {})}
+
+
 def delete_event(entry: dict[str, Any], reason: str, purpose: str | None) -> dict[str, Any]:
     """The manifest ``delete`` event for a stored version (for one purpose, or all)."""
     return {"event": "delete", "url": entry["url"], "sha256": entry["sha256"],
@@ -115,6 +125,10 @@ class Store(Protocol):
         content and sidecar are removed once no purpose is left."""
         ...
 
+    def check(self, event: dict[str, Any]) -> None:
+        """Append a :func:`check_event` (it lists or removes nothing)."""
+        ...
+
     def suppress(self, record: dict[str, Any]) -> None:
         """Append a suppression event (see :mod:`crawler.suppression`)."""
         ...
@@ -131,11 +145,16 @@ def manifest_view(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
     Each entry is the version's latest commit event with ``purposes`` (the purposes it is
     stored for, in order of first commit) and the first ``committed_at`` (retention counts
-    from there); the newest live version of each URL has ``current: True``.
+    from there); the newest live version of each URL has ``current: True``. ``check``
+    events since that commit add ``headers`` (as last revalidated) and ``missing`` (the
+    runs in a row that got a 404 for it).
     """
     live: dict[tuple[str, str], dict[str, Any]] = {}
     for event in events:
         key = (event["url"], event["sha256"])
+        if event.get("event") == "check":
+            _apply_check(live.get(key), event)
+            continue
         purpose = event.get("purpose")
         entry = live.pop(key, None)
         if event.get("event", "commit") == "delete":
@@ -154,8 +173,21 @@ def manifest_view(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         live[key] = merged
     newest: dict[str, dict[str, Any]] = {}
     for entry in live.values():
+        entry.setdefault("missing", [])
         entry["current"] = False
         newest[entry["url"]] = entry
     for entry in newest.values():
         entry["current"] = True
     return list(live.values())
+
+
+def _apply_check(entry: dict[str, Any] | None, event: dict[str, Any]) -> None:
+    if entry is None:
+        return
+    if event.get("status") == 404:
+        if event.get("run_id") not in entry.setdefault("missing", []):
+            entry["missing"] = [*entry["missing"], event.get("run_id")]
+        return
+    entry["missing"] = []
+    if isinstance(event.get("headers"), dict):
+        entry["headers"] = event["headers"]

@@ -143,9 +143,10 @@ class LocalStore:
         for event in events:
             key = _key(event["url"], event["sha256"])
             purpose = event.get("purpose") or ""
-            if event.get("event", "commit") == "delete":
+            kind = event.get("event", "commit")
+            if kind == "delete":
                 self._unlist(key, purpose or None)
-            else:
+            elif kind == "commit":
                 self._list(key, purpose)
 
     def _list(self, key: int, purpose: str) -> None:
@@ -285,6 +286,13 @@ class LocalStore:
             pass
         except OSError as exc:
             raise StoreError(f"cannot delete {folder}: {exc}") from exc
+
+    def check(self, event: dict[str, Any]) -> None:
+        manifest = self._writable()
+        try:
+            manifest.append(event)
+        except OSError as exc:
+            raise StoreError(f"cannot record a check of {event['url']}: {exc}") from exc
 
     def suppress(self, record: dict[str, Any]) -> None:
         if self._suppressions is None:

@@ -4,7 +4,7 @@ Layout under ``s3://BUCKET/PREFIX/``::
 
     items/<safe host>/<url hash>/<content sha256>/content.<ext>                the item
     items/<safe host>/<url hash>/<content sha256>/content.<ext>.license.json   its sidecar
-    manifest/events/<UTC time>-<uuid4>.json      one immutable object per commit/delete event
+    manifest/events/<UTC time>-<uuid4>.json      one immutable object per commit/delete/check event
     manifest/snapshots/<UTC time>-<uuid4>.jsonl  events folded by compact() (optional)
     suppressions/<UTC time>-<uuid4>.json         one object per suppression event
     store.json                                   the store's format marker
@@ -332,6 +332,10 @@ class S3Store:
             raise StoreError(f"cannot read {path}: {what}") from exc
         except (BotoCoreError, OSError) as exc:
             raise StoreError(f"cannot read {path}: {error_text(exc)}") from exc
+
+    def check(self, event: dict[str, Any]) -> None:
+        self._check_open(write=True)
+        self._manifest.append(event)
 
     def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
         """Tombstone event first, then both objects: a crash in between leaves objects no

@@ -2,7 +2,7 @@
 
 Layout under the store prefix::
 
-    manifest/events/<UTC time>-<uuid4>.json      one object per commit/delete event
+    manifest/events/<UTC time>-<uuid4>.json      one object per commit/delete/check event
     manifest/snapshots/<UTC time>-<uuid4>.jsonl  events folded by compact() (optional)
 
 **Why one object per event.** S3 has no append. A single ``manifest.jsonl`` object would
@@ -40,7 +40,7 @@ _RESTARTS = 5
 def _valid_event(event: Any, where: str) -> dict[str, Any]:
     """An unreadable event fails the read: silently skipping a ``delete`` would list
     an item whose objects are gone."""
-    if (not isinstance(event, dict) or event.get("event") not in ("commit", "delete")
+    if (not isinstance(event, dict) or event.get("event") not in ("commit", "delete", "check")
             or not isinstance(event.get("url"), str)
             or not isinstance(event.get("sha256"), str)
             or (event["event"] == "commit"
