@@ -1,0 +1,197 @@
+"""License detection on the real-page dev set: exact-SPDX precision/recall and latency.
+
+Every page of ``bench/license_devset`` (a committed file, or for ``"file": null`` its copy in
+``license_devset/cache/`` made by ``license_devset/fetch.py``) is parsed once the way Scrapy
+does it (``HtmlResponse(...).selector``, timed separately) and then judged twice in the same
+run on that parse:
+
+* **detector**: what the crawler does for a page, ``license_detect.detect(url, headers,
+  selector)`` and the license gate's ``check`` for a policy that accepts every known SPDX id
+  (so the decision shows what was *found*, not what a policy allows); the prediction is the
+  gate's chosen license, or none when it refuses (missing, unknown, conflict);
+* **anchor**: the first ``<a>``/``<link>``/``<area>`` whose ``rel`` has the token ``license``,
+  its ``href`` resolved against the page URL and mapped with ``canonicalize_url`` (a CC link
+  without a version maps to none).
+
+Exact-SPDX precision = correct non-null predictions / non-null predictions; recall = correct
+non-null predictions / non-null labels. Per-class figures use the labels' ``classes``.
+
+Run: ``.venv/bin/python bench/licenses.py [--verbose]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from parsel import Selector
+from scrapy.http import HtmlResponse
+
+from crawler.gates import license as license_gate
+from crawler.policy.model import LicenseRules, Rate, SitePolicy, ToSReview, Verdict
+from crawler.signals import license_detect
+from crawler.signals.licenses import License, canonicalize_url, known_spdx_ids
+
+DEVSET = Path(__file__).resolve().parent / "license_devset"
+HEADERS = {"Content-Type": ["text/html"]}
+POLICY = SitePolicy(
+    name="devset", source="devset.yaml", sha256="0" * 64, version="1", hosts=("devset.test",),
+    tos=ToSReview("http://devset.test/terms", date(2026, 1, 1), "bench",
+                  Verdict.ALLOWED, Verdict.ALLOWED),
+    purposes=frozenset({"research"}), start_urls=(), sitemaps=(), allow_paths=(),
+    deny_paths=(), rate=Rate(1, 1),
+    licenses=LicenseRules(accept={"research": frozenset(known_spdx_ids())}),
+    retention_days=1)
+REL_LICENSE = ("//*[self::a or self::link or self::area]"
+               "[contains(concat(' ', normalize-space(translate(@rel, 'LICENS', 'licens')), ' '),"
+               " ' license ')]/@href")
+
+
+@dataclass
+class Method:
+    """Predictions and per-page latencies (ms) of one way of finding a page's license."""
+
+    name: str
+    predicted: dict[str, str | None] = field(default_factory=dict)
+    latency: list[float] = field(default_factory=list)
+
+
+def detector(url: str, selector: Selector) -> str | None:
+    found = license_detect.detect(url, HEADERS, selector)
+    decision, _ = license_gate.check(found, [], POLICY, "research")
+    return decision.evidence.get("spdx") if decision.allowed else None
+
+
+def anchor(url: str, selector: Selector) -> str | None:
+    href = selector.xpath(REL_LICENSE).get()
+    if not href:
+        return None
+    lic = canonicalize_url(urljoin(url, href.strip()))
+    return lic.spdx if isinstance(lic, License) else None
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = fn()
+    return result, (time.perf_counter() - start) * 1000
+
+
+def load_pages() -> tuple[list[tuple[dict[str, Any], bytes]], list[str]]:
+    """The labelled pages whose bytes are at hand, and the ids of those that are not."""
+    pages, missing = [], []
+    for line in (DEVSET / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        path = DEVSET / (entry["file"] or f"cache/{entry['id']}.html")
+        if path.is_file():
+            pages.append((entry, path.read_bytes()))
+        else:
+            missing.append(entry["id"])
+    return pages, missing
+
+
+def scores(labels: dict[str, str | None], predicted: dict[str, str | None],
+           ids: Iterable[str]) -> tuple[float, float, int]:
+    """(precision, recall, false positives) over ``ids``; nan where undefined."""
+    ids = list(ids)
+    said = [i for i in ids if predicted[i] is not None]
+    positive = [i for i in ids if labels[i] is not None]
+    right = sum(1 for i in said if predicted[i] == labels[i])
+    precision = right / len(said) if said else float("nan")
+    recall = right / len(positive) if positive else float("nan")
+    return precision, recall, len(said) - right
+
+
+def quantiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def report(entries: list[dict[str, Any]], methods: list[Method], parse: list[float],
+           verbose: bool) -> None:
+    labels = {e["id"]: e["spdx"] for e in entries}
+    ids = list(labels)
+    positives = sum(1 for v in labels.values() if v)
+    print(f"{len(ids)} pages, {positives} with a license label, {len(ids) - positives} without")
+    print(f"{'':<10} {'precision':>9} {'recall':>7} {'FP':>4} {'median ms':>10} {'p95 ms':>8} "
+          f"{'max ms':>8}")
+    figures = {}
+    for m in methods:
+        precision, recall, fp = scores(labels, m.predicted, ids)
+        median, p95, peak = quantiles(m.latency)
+        figures[m.name] = (precision, recall, median, p95)
+        print(f"{m.name:<10} {precision:>9.3f} {recall:>7.3f} {fp:>4} {median:>10.3f} "
+              f"{p95:>8.3f} {peak:>8.3f}")
+    median, p95, peak = quantiles(parse)
+    print(f"{'HTML parse':<10} {'':>9} {'':>7} {'':>4} {median:>10.3f} {p95:>8.3f} {peak:>8.3f}"
+          "   (Scrapy's response.selector, not included above)")
+    det, anc = figures[methods[0].name], figures[methods[1].name]
+    print("ratio detector/anchor: " + ", ".join(
+        f"{what} {a / b:.2f}" if b else f"{what} n/a"
+        for what, a, b in zip(("precision", "recall", "median latency", "p95 latency"),
+                              det, anc, strict=True)))
+    print("\nper class (pages, licensed; recall and false positives of detector | anchor)")
+    classes = sorted({c for e in entries for c in e["classes"]})
+    for cls in classes:
+        members = [e["id"] for e in entries if cls in e["classes"]]
+        licensed = sum(1 for i in members if labels[i])
+        cells = []
+        for m in methods:
+            _, recall, fp = scores(labels, m.predicted, members)
+            cells.append(f"{'  -  ' if recall != recall else f'{recall:5.2f}'} fp {fp}")
+        print(f"  {cls:<32} {len(members):>3} {licensed:>3}   {cells[0]:<12} | {cells[1]}")
+    if verbose:
+        for m in methods:
+            misses = [i for i in ids if labels[i] and m.predicted[i] != labels[i]]
+            wrong = [i for i in ids if m.predicted[i] and m.predicted[i] != labels[i]]
+            print(f"\n{m.name}: {len(misses)} misses")
+            for i in misses:
+                print(f"  {i:<32} label {labels[i]:<28} got {m.predicted[i]}")
+            print(f"{m.name}: {len(wrong)} false positives (a license other than the label)")
+            for i in wrong:
+                print(f"  {i:<32} label {labels[i]!s:<28} got {m.predicted[i]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="list misses and false positives")
+    args = parser.parse_args()
+    pages, missing = load_pages()
+    methods = [Method("detector"), Method("anchor")]
+    functions: list[Callable[[str, Selector], str | None]] = [detector, anchor]
+    parse: list[float] = []
+    if pages:  # warm up (lazy imports, compiled patterns) outside the timings
+        entry, body = pages[0]
+        warm = HtmlResponse(entry["url"], body=body, headers={"Content-Type": "text/html"})
+        for fn in functions:
+            fn(entry["url"], warm.selector)
+    for entry, body in pages:
+        url = entry["url"]
+        response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html"})
+        selector, ms = timed(lambda response=response: response.selector)
+        parse.append(ms)
+        for method, fn in zip(methods, functions, strict=True):
+            predicted, ms = timed(lambda fn=fn, url=url, selector=selector: fn(url, selector))
+            method.predicted[entry["id"]] = predicted
+            method.latency.append(ms)
+    if missing:
+        print(f"{len(missing)} page(s) not at hand (run license_devset/fetch.py): "
+              + ", ".join(missing))
+    size = statistics.mean(len(body) for _, body in pages) / 1000
+    print(f"license dev set: {len(pages)} pages of {size:.0f} KB on average "
+          f"(largest {max(len(b) for _, b in pages) / 1000:.0f} KB)")
+    report([e for e, _ in pages], methods, parse, args.verbose)
+
+
+if __name__ == "__main__":
+    main()
