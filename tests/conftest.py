@@ -75,6 +75,12 @@ def write_policy(directory: Path, name: str, host: str, start_urls: list[str],
     return path
 
 
+def linked_pages(count: int) -> dict[str, Route]:
+    """A home page linking ``count`` pages ``/p<i>.html``, and those pages."""
+    pages = [f"/p{i}.html" for i in range(count)]
+    return {"/": page("home", links=tuple(pages)), **{p: page(p) for p in pages}}
+
+
 def ledger_files(store: Path) -> list[Path]:
     """The run ledgers of a local store (``ledger/<run-id>/<writer>.jsonl``), oldest run
     first."""

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import CONTACT, REPO, crawl, ledger_files, page, run_cli, write_policy
+from conftest import CONTACT, REPO, crawl, ledger_files, linked_pages, page, run_cli, write_policy
 from s3server import new_bucket
 
 from crawler.demo.server import Route
@@ -24,9 +24,7 @@ SITE, OTHER = "127.0.0.100", "127.0.0.101"
 
 def test_explain_finds_a_url_across_three_runs_through_the_indexes(serve,
                                                                    tmp_path: Path) -> None:
-    pages = [f"/p{i}.html" for i in range(80)]
-    server = serve({SITE: {"/": page("home", links=tuple(pages)),
-                           **{p: page(p) for p in pages}}})
+    server = serve({SITE: linked_pages(80)})
     policies, store = tmp_path / "policies", tmp_path / "corpus"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     for _ in range(3):
@@ -50,9 +48,7 @@ def test_the_ledger_reaches_s3_during_the_run(serve, tmp_path: Path, s3_endpoint
     """A crawl killed outright leaves the lines of its last upload in the bucket,
     readable (without an index) by explain."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
-    pages = [f"/p{i}.html" for i in range(40)]
-    server = serve({SITE: {"/": page("home", links=tuple(pages)),
-                           **{p: page(p) for p in pages}}})
+    server = serve({SITE: linked_pages(40)})
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")],
                  rate={"requests_per_second": 4, "concurrency": 1})

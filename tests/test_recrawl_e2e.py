@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import crawl, page, write_policy
+from conftest import crawl, linked_pages, page, write_policy
 
 from crawler.demo.server import Route
 from crawler.jsonl import read_jsonl
@@ -31,9 +31,7 @@ def _tree(store: Path) -> dict[str, tuple[int, int]]:
 
 def test_an_unchanged_site_is_revalidated_and_nothing_is_rewritten(serve,
                                                                    tmp_path: Path) -> None:
-    pages = [f"/p{i}.html" for i in range(12)]
-    server = serve({SITE: {"/": page("home", links=tuple(pages)),
-                           **{p: page(f"page {p}") for p in pages}}})
+    server = serve({SITE: linked_pages(12)})
     policies, store = tmp_path / "policies", tmp_path / "corpus"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
     crawl(policies, store)

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from conftest import CONTACT, REPO, page, write_policy
+from conftest import CONTACT, REPO, linked_pages, write_policy
 
 from crawler.jsonl import read_jsonl
 from crawler.storage.base import manifest_view
@@ -30,8 +30,7 @@ def _crawl(policies: Path, store: Path, jobdir: Path, log: Path) -> subprocess.P
 
 def test_a_stopped_run_resumes_where_it_stopped(serve, tmp_path: Path) -> None:
     pages = [f"/p{i}.html" for i in range(30)]
-    server = serve({SITE: {"/": page("home", links=tuple(pages)),
-                           **{p: page(p) for p in pages}}})
+    server = serve({SITE: linked_pages(30)})
     policies, store, jobdir = tmp_path / "policies", tmp_path / "corpus", tmp_path / "job"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")],
                  rate={"requests_per_second": 10, "concurrency": 1})
