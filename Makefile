@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # the deploy tests verify the systemd units with Debian's systemd-analyze
 SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
+# the report tests open the HTML report in Debian's headless Chromium
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint bench bench-memory bench-hostile bench-explain bench-recrawl clean
 
@@ -22,7 +24,10 @@ $(SYSTEMD_ANALYZE):
 demo: $(STAMP)
 	$(BIN)/crawler demo
 
-test: $(STAMP) $(SYSTEMD_ANALYZE)
+$(CHROMIUM):
+	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+test: $(STAMP) $(SYSTEMD_ANALYZE) $(CHROMIUM)
 	$(BIN)/ruff check crawler tests bench
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2

@@ -1,4 +1,4 @@
-"""``crawler`` command line: crawl, demo, validate."""
+"""``crawler`` command line: crawl, demo, policy, report, explain, export, purge."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from crawler import exit_status
-from crawler.policy.loader import PolicyError, load_policies
+from crawler.policy import command as policy_command
+from crawler.policy.loader import PolicyError
 from crawler.purposes import PURPOSES
+from crawler.report import command as report_command
 from crawler.run import run_crawl
 from crawler.schedule import due, parse_period
 from crawler.scrapy_adapters.addon import ComplianceConfigError
@@ -286,15 +288,18 @@ def main(argv: list[str] | None = None) -> int:
     lifted.add_argument("--site", help="a host given to purge --site")
     lifted.add_argument("--url", help="a URL given to purge --url")
     unsuppress.add_argument("--reason", default="lifted by operator")
+    policy_command.add_parser(sub)
+    report_command.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:
+        if args.command == "policy":
+            return policy_command.run(args)
+        if args.command == "report":
+            return report_command.run(args)
         if args.command == "validate":
-            policies = load_policies(args.policies,
-                                     allow_private=args.allow_private_networks)
-            for p in policies:
-                print(f"ok  {p.name:<24} {', '.join(p.hosts)}  ({p.source})")
-            return EXIT_OK
+            return policy_command.run_check(args.policies,
+                                            allow_private=args.allow_private_networks)
         if args.command == "export":
             return run_export(args)
         if args.command == "explain":

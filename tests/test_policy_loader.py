@@ -57,7 +57,8 @@ def test_good_policy_loads_with_canonical_licenses(tmp_path: Path) -> None:
 def test_unknown_key_names_file_line_and_field(tmp_path: Path) -> None:
     text = GOOD.replace("retention_days: 30", "retention_days: 30\nretention_dayz: 3")
     [message] = problems(write(tmp_path, "site.yaml", text))
-    assert message == f"{tmp_path}/site.yaml:20: retention_dayz: unknown key"
+    assert message == (f"{tmp_path}/site.yaml:20: retention_dayz: unknown key "
+                       "(did you mean 'retention_days'?)")
 
 
 def test_wrong_type_names_nested_field(tmp_path: Path) -> None:

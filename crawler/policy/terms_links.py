@@ -1,0 +1,185 @@
+"""Find a site's terms-of-service and license pages by the text of the links to them.
+
+``crawler policy new`` reads the home page and looks for the links a person would follow to
+review a site: "Terms of use", "Nutzungsbedingungen", "Mentions légales", "Licencia", ...
+Pure: a parsed page (parsel ``Selector``) in, ranked :class:`LinkCandidate` values out.
+
+Text is compared case-insensitively, without diacritics (``Condições`` is ``condicoes``)
+and with typographic apostrophes folded, as whole words (``terms`` in "Terms of Service",
+not in "determs"); scripts without spaces between words (Japanese, Chinese) as substrings.
+A link text longer than :data:`MAX_LINK_TEXT` characters is running text, not a navigation
+link, and is skipped. A specific phrase ("terms of use") outranks a generic one ("terms"),
+which outranks a legal notice ("imprint"); an exact match and a link in the footer rank
+higher.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+__all__ = ["KEYWORDS", "LICENSE", "MAX_LINK_TEXT", "TERMS", "LinkCandidate", "find_links",
+           "normalize_text"]
+
+TERMS: Final = "terms"
+LICENSE: Final = "license"
+MAX_LINK_TEXT = 80
+
+# (language, kind, phrase, weight): 3 a page of terms or of the license itself, 2 a generic
+# word for them, 1 a legal notice that often holds or links them
+KEYWORDS: Final[tuple[tuple[str, str, str, int], ...]] = (
+    ("English", TERMS, "terms of use", 3), ("English", TERMS, "terms of service", 3),
+    ("English", TERMS, "terms and conditions", 3), ("English", TERMS, "terms & conditions", 3),
+    ("English", TERMS, "conditions of use", 3), ("English", TERMS, "terms", 2),
+    ("English", TERMS, "legal", 1), ("English", TERMS, "legal notice", 1),
+    ("English", TERMS, "imprint", 1),
+    ("English", LICENSE, "license", 3), ("English", LICENSE, "licensing", 3),
+    ("English, French", LICENSE, "licence", 3), ("English", LICENSE, "copyright", 2),
+    ("German", TERMS, "nutzungsbedingungen", 3), ("German", TERMS, "agb", 3),
+    ("German", TERMS, "allgemeine geschäftsbedingungen", 3),
+    ("German", TERMS, "bedingungen", 2), ("German", TERMS, "impressum", 1),
+    ("German", TERMS, "rechtliches", 1), ("German", TERMS, "rechtliche hinweise", 1),
+    ("German", LICENSE, "lizenz", 3), ("German", LICENSE, "lizenzen", 3),
+    ("German", LICENSE, "urheberrecht", 2),
+    ("French", TERMS, "conditions d'utilisation", 3), ("French", TERMS, "cgu", 3),
+    ("French", TERMS, "conditions générales", 3), ("French", TERMS, "conditions", 2),
+    ("French", TERMS, "mentions légales", 1),
+    ("French", LICENSE, "droits d'auteur", 2),
+    ("Spanish", TERMS, "términos y condiciones", 3), ("Spanish", TERMS, "términos de uso", 3),
+    ("Spanish", TERMS, "condiciones de uso", 3), ("Spanish", TERMS, "términos", 2),
+    ("Spanish", TERMS, "condiciones", 2), ("Spanish", TERMS, "aviso legal", 1),
+    ("Spanish", LICENSE, "licencia", 3), ("Spanish", LICENSE, "derechos de autor", 2),
+    ("Italian", TERMS, "termini di utilizzo", 3), ("Italian", TERMS, "termini e condizioni", 3),
+    ("Italian", TERMS, "condizioni d'uso", 3), ("Italian", TERMS, "termini", 2),
+    ("Italian", TERMS, "condizioni", 2), ("Italian", TERMS, "note legali", 1),
+    ("Italian", LICENSE, "licenza", 3), ("Italian", LICENSE, "diritto d'autore", 2),
+    ("Portuguese", TERMS, "termos de uso", 3), ("Portuguese", TERMS, "termos e condições", 3),
+    ("Portuguese", TERMS, "termos de serviço", 3), ("Portuguese", TERMS, "termos", 2),
+    ("Portuguese", TERMS, "condições", 2),
+    ("Portuguese", LICENSE, "licença", 3), ("Portuguese", LICENSE, "direitos autorais", 2),
+    ("Dutch", TERMS, "gebruiksvoorwaarden", 3), ("Dutch", TERMS, "algemene voorwaarden", 3),
+    ("Dutch", TERMS, "voorwaarden", 2),
+    ("Dutch", LICENSE, "licentie", 3), ("Dutch", LICENSE, "auteursrecht", 2),
+    ("Polish", TERMS, "regulamin", 3), ("Polish", TERMS, "warunki korzystania", 3),
+    ("Polish", LICENSE, "licencja", 3),
+    ("Swedish", TERMS, "användarvillkor", 3), ("Swedish", TERMS, "villkor", 2),
+    ("Swedish", LICENSE, "licens", 3),
+    ("Danish", TERMS, "brugsvilkår", 3), ("Danish", TERMS, "vilkår", 2),
+    ("Czech", TERMS, "podmínky užití", 3), ("Czech", TERMS, "podmínky", 2),
+    ("Russian", TERMS, "условия использования", 3),
+    ("Russian", TERMS, "пользовательское соглашение", 3),
+    ("Russian", LICENSE, "лицензия", 3),
+    ("Japanese", TERMS, "利用規約", 3), ("Japanese", LICENSE, "ライセンス", 3),
+    ("Chinese", TERMS, "使用条款", 3), ("Chinese", TERMS, "服务条款", 3),
+    ("Chinese", LICENSE, "许可协议", 3), ("Chinese", LICENSE, "版权", 2),
+)
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'",
+                              "\u00b4": "'"})
+_SPACE = re.compile(r"\s+")
+_WIDE_SCRIPT = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def normalize_text(text: str) -> str:
+    """Case-folded, without diacritics, apostrophes folded, whitespace collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", bare).casefold()).strip()
+
+
+def _compile(phrase: str) -> re.Pattern[str]:
+    words = normalize_text(phrase)
+    if _WIDE_SCRIPT.search(words):
+        return re.compile(re.escape(words))
+    return re.compile(r"(?<![^\W_])" + re.escape(words) + r"(?![^\W_])")
+
+
+_COMPILED: Final = tuple((language, kind, phrase, weight, _compile(phrase))
+                         for language, kind, phrase, weight in KEYWORDS)
+
+
+@dataclass(frozen=True)
+class LinkCandidate:
+    """A link that looks like it leads to the terms or to a license page."""
+
+    url: str
+    #: the link's text as shown (whitespace collapsed, cut to :data:`MAX_LINK_TEXT`)
+    text: str
+    kind: str  # TERMS | LICENSE
+    language: str
+    #: the phrase it matched, as listed in :data:`KEYWORDS`
+    phrase: str
+    score: int
+    in_footer: bool
+    #: position among the page's links
+    position: int
+
+
+def _in_footer(element: Any) -> bool:
+    for ancestor in element.iterancestors():
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        marks = f"{tag} {ancestor.get('id') or ''} {ancestor.get('class') or ''}".lower()
+        if "footer" in marks or tag.lower() == "footer":
+            return True
+    return False
+
+
+def _label(element: Any) -> str:
+    """What a reader sees as the link: its text, else its title/aria-label/image alt."""
+    text = " ".join(element.itertext())
+    if not text.strip():
+        alts = [img.get("alt") or "" for img in element.iter("img")]
+        text = " ".join([element.get("aria-label") or "", element.get("title") or "", *alts])
+    return _SPACE.sub(" ", text).strip()
+
+
+def _match(label: str) -> list[tuple[str, str, str, int, bool]]:
+    """(language, kind, phrase, weight, exact) of the best phrase per kind."""
+    norm = normalize_text(label)
+    best: dict[str, tuple[str, str, str, int, bool]] = {}
+    for language, kind, phrase, weight, pattern in _COMPILED:
+        if pattern.search(norm) is None:
+            continue
+        exact = norm == normalize_text(phrase)
+        found = (language, kind, phrase, weight, exact)
+        if kind not in best or (weight, exact) > (best[kind][3], best[kind][4]):
+            best[kind] = found
+    return list(best.values())
+
+
+def find_links(selector: Any, page_url: str) -> list[LinkCandidate]:
+    """Every link of the page whose text names terms or a license, best first (one per URL
+    and kind, with its best score)."""
+    root = getattr(selector, "root", None)
+    if root is None or not hasattr(root, "iter"):
+        return []
+    base = page_url
+    for element in root.iter("base"):
+        if element.get("href"):
+            base = urljoin(page_url, element.get("href").strip())
+            break
+    found: dict[tuple[str, str], LinkCandidate] = {}
+    for position, element in enumerate(root.iter("a", "area")):
+        href = (element.get("href") or "").strip()
+        label = _label(element)
+        if not href or not label or len(label) > MAX_LINK_TEXT:
+            continue
+        try:
+            url = urldefrag(urljoin(base, href))[0]
+            scheme = urlsplit(url).scheme
+        except ValueError:
+            continue
+        if scheme not in ("http", "https"):
+            continue
+        for language, kind, phrase, weight, exact in _match(label):
+            footer = _in_footer(element)
+            score = weight * 10 + (5 if exact else 0) + (2 if footer else 0)
+            candidate = LinkCandidate(url, label, kind, language, phrase, score, footer,
+                                      position)
+            key = (url, kind)
+            if key not in found or found[key].score < score:
+                found[key] = candidate
+    return sorted(found.values(), key=lambda c: (-c.score, c.position))
