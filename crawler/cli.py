@@ -70,28 +70,33 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from crawler import ledger_reader
+    import json
+
+    from crawler import explain, ledger_reader
     from crawler.jsonl import read_jsonl
 
     if args.ledger:
         records = [r for r in read_jsonl(args.ledger) if r["url"] == args.url]
-        where = args.ledger
+        where, entry, card = args.ledger, None, None
     else:
         store = open_store(args.store, mode=READ, **s3_options(os.environ.get))
         try:
             records, reads = ledger_reader.find(store, args.url, args.run)
+            entry = next((e for e in store.entries()
+                          if e["url"] == args.url and e["current"]), None)
+            card = json.loads(store.read(entry["sidecar"])) if entry else None
         finally:
             store.close()
         where = f"the ledger of {args.store}"
         print(f"read {reads.bytes_read} bytes of ledger: {reads.indexed} file(s) through "
               f"their index, {reads.scanned} read whole (runs not finished), "
               f"{len(reads.runs)} run(s)", file=sys.stderr)
-    if not records:
+    if not records and entry is None:
         print(f"{args.url}: not in {where}")
         return EXIT_CONFIG
-    for r in records:
-        print(f"{r['time']}  run {r['run_id']}  {r['gate']:<10} {r['decision']:<5} "
-              f"{r['reason']:<26} {r['sentence']}")
+    for record in records:
+        print(explain.line(record))
+    print(f"verdict: {explain.verdict(records, entry, card)}")
     return EXIT_OK
 
 
@@ -257,8 +262,10 @@ def main(argv: list[str] | None = None) -> int:
 
     explain = sub.add_parser("explain", help="show every decision the ledger holds for a URL")
     explain.add_argument("url")
-    source = explain.add_mutually_exclusive_group(required=True)
-    source.add_argument("--store", help="corpus location: every run's ledger in it")
+    source = explain.add_mutually_exclusive_group()
+    source.add_argument("--store", default=os.environ.get("COMPLIANCE_STORE", "corpus"),
+                        help="corpus location: every run's ledger in it (default: "
+                        "$COMPLIANCE_STORE, else ./corpus)")
     source.add_argument("--ledger", help="one ledger file (.jsonl), e.g. an exported one")
     explain.add_argument("--run", help="only this run (with --store)")
 

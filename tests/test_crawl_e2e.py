@@ -274,13 +274,23 @@ def test_explain_shows_the_chain_for_one_url(serve, tmp_path: Path) -> None:
     server = serve({SITE: {"/": page("home", license_url=None)}})
     policies = tmp_path / "policies"
     write_policy(policies, "site", SITE, [server.url(SITE, "/")])
-    result = crawl(policies, tmp_path / "corpus")
-    proc = run_cli("explain", server.url(SITE, "/"), "--store", str(result.store))
-    lines = proc.stdout.splitlines()
-    assert proc.returncode == 0 and len(lines) == 4
+    crawl(policies, tmp_path / "corpus", "research")
+    proc = run_cli("explain", server.url(SITE, "/"), cwd=tmp_path)  # ./corpus by default
+    *lines, verdict = proc.stdout.splitlines()
+    assert proc.returncode == 0 and len(lines) == 4, proc.stderr
     assert [line.split()[3:6] for line in lines] == [
         ["allowlist", "allow", "allowed"], ["robots", "allow", "allowed"],
         ["optout", "allow", "allowed"], ["license", "deny", "license_missing"]]
+    assert verdict.startswith("verdict: not stored, because license/license_missing: No "
+                              "license statement") and verdict.endswith(", policy site)")
+    page_with_license = serve({UNLISTED: {"/": page("home")}})
+    write_policy(policies, "other", UNLISTED, [page_with_license.url(UNLISTED, "/")])
+    crawl(policies, tmp_path / "corpus", "research")
+    proc = run_cli("explain", page_with_license.url(UNLISTED, "/"), "--store",
+                   str(tmp_path / "corpus"))
+    assert proc.stdout.splitlines()[-1].startswith(
+        "verdict: stored (for research), because its license CC-BY-4.0 (html:a: "
+        "https://creativecommons.org/licenses/by/4.0/) is accepted by policy other version ")
 
 
 def test_export_command_writes_shards_and_card(serve, tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ def test_explain_finds_a_url_across_three_runs_through_the_indexes(serve,
     total = sum(f.stat().st_size for f in files)
     proc = run_cli("explain", server.url(SITE, "/p7.html"), "--store", str(store))
     assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
+    *lines, verdict = proc.stdout.splitlines()
+    assert verdict.startswith("verdict: stored (for research), because its license CC-BY-4.0")
     assert len({line.split()[2] for line in lines}) == 3  # three runs
     store_lines = [line for line in lines if line.split()[3] == "store"]
     assert ["Stored" in line for line in store_lines] == [True, False, False]
@@ -107,4 +108,4 @@ def test_ledger_retention_keeps_the_runs_that_explain_stored_items(serve,
     assert {f.parent.name for f in ledger_files(store)} == {run_a, "crashed"}
     assert (store / "runs" / f"{run_b}.json").is_file()  # its report stays (for --due)
     proc = run_cli("explain", server.url(OTHER, "/"), "--store", str(store))
-    assert {line.split()[2] for line in proc.stdout.splitlines()} == {run_a}
+    assert {line.split()[2] for line in proc.stdout.splitlines()[:-1]} == {run_a}

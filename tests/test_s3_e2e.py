@@ -59,9 +59,11 @@ def test_crawl_purge_and_export_on_s3(serve, tmp_path: Path, s3_env: str) -> Non
     assert not (REPO / "ledger.jsonl").exists()  # where the crawls ran
     proc = run_cli("explain", server.url(SITE, "/a.html"), "--store", uri)
     assert proc.returncode == 0, proc.stderr
-    runs = {line.split()[2] for line in proc.stdout.splitlines()}
+    *lines, verdict = proc.stdout.splitlines()
+    runs = {line.split()[2] for line in lines}
     assert len(runs) == 3 and "3 file(s) through their index, 0 read whole" in proc.stderr
     assert "deletion_requested" in proc.stdout
+    assert verdict.startswith("verdict: not stored, because retention/deletion_requested")
 
 
 def test_demo_into_s3(tmp_path: Path, s3_env: str) -> None:
