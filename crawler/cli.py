@@ -11,14 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from crawler import exit_status
 from crawler.policy import command as policy_command
-from crawler.policy.loader import PolicyError
 from crawler.purposes import PURPOSES
 from crawler.report import command as report_command
-from crawler.run import run_crawl
+from crawler.run import USER_ERRORS, run_crawl
 from crawler.schedule import due, parse_period
-from crawler.scrapy_adapters.addon import ComplianceConfigError
-from crawler.scrapy_adapters.settings_guard import UnsafeSettingsError
-from crawler.signals.site_files import SiteFileError
 from crawler.storage.base import READ, WRITE, Store, StoreError
 from crawler.storage.registry import open_store, s3_options
 from crawler.summary import RunSummary
@@ -76,6 +72,9 @@ def run_explain(args: argparse.Namespace) -> int:
     from crawler.jsonl import read_jsonl
 
     if args.ledger:
+        if not os.path.isfile(args.ledger):
+            print(f"crawler: no ledger file {args.ledger}", file=sys.stderr)
+            return EXIT_CONFIG
         records = [r for r in read_jsonl(args.ledger) if r["url"] == args.url]
         where, entry, card = args.ledger, None, None
     else:
@@ -331,8 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             summary = run_crawl(args.policies, args.store, args.purpose, sites,
                                 args.settings + contact,
                                 args.allow_private_networks)
-    except (PolicyError, StoreError, SiteFileError, ComplianceConfigError,
-            UnsafeSettingsError) as exc:
+    except USER_ERRORS as exc:
         print(f"crawler: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     print("\n".join(summary.lines()))

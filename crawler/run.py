@@ -3,18 +3,25 @@
 
 from __future__ import annotations
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
-from crawler.policy.loader import load_policies
+from crawler.policy.loader import PolicyError, load_policies
 from crawler.scrapy_adapters.addon import ComplianceConfigError
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.settings_guard import UnsafeSettingsError
 from crawler.signals import site_files
+from crawler.signals.site_files import SiteFileError
 from crawler.spiders.corpus import CorpusSpider
+from crawler.storage.base import StoreError
 from crawler.storage.registry import open_store, s3_options
 from crawler.summary import RunSummary
+
+#: an operator's mistake that stops a crawl before it starts: one line and exit status 2,
+#: never a traceback
+USER_ERRORS = (PolicyError, StoreError, SiteFileError, ComplianceConfigError,
+               UnsafeSettingsError)
 
 
 def project_settings(overrides: dict[str, object]) -> Settings:
@@ -48,10 +55,16 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     failures: list[Failure] = []
     process.crawl(crawler).addErrback(failures.append)
     process.start()
-    if failures:  # the crawl never started: refused by the addon or the settings guard,
-        error = failures[0].value  # or a setting Scrapy could not read
-        if isinstance(error, (ValueError, TypeError)) and not isinstance(
-                error, (ComplianceConfigError, UnsafeSettingsError)):
+    return outcome(crawler, failures)
+
+
+def outcome(crawler: Crawler, failures: list[Failure]) -> RunSummary:
+    """The summary of a crawl that ran; for one that never started (refused by the addon
+    or the settings guard, or a setting Scrapy could not read), its error: one of
+    :data:`USER_ERRORS` for an operator's mistake."""
+    if failures:
+        error = failures[0].value
+        if isinstance(error, (ValueError, TypeError)) and not isinstance(error, USER_ERRORS):
             raise ComplianceConfigError(f"the crawl could not start: {error} (check the "
                                         "settings given with -s)") from error
         failures[0].raiseException()

@@ -8,6 +8,8 @@ user's own Scrapy project can enable the same gates by adding the addon to its `
 BOT_NAME = "compliance-crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# scrapy crawl with the exit statuses of crawler crawl (one line for a mistake)
+COMMANDS_MODULE = "crawler.scrapy_commands"
 
 ADDONS = {"crawler.scrapy_adapters.addon.ComplianceAddon": 0}
 

@@ -94,3 +94,28 @@ def test_sigterm_stops_gracefully_with_exit_4(serve, tmp_path: Path) -> None:
     stored = {r["url"] for r in store_ledger(store)
               if r["gate"] == "store" and r["decision"] == "allow"}
     assert {e["url"] for e in entries} == stored
+
+
+def test_scrapy_crawl_has_the_same_exit_statuses(serve, tmp_path: Path) -> None:
+    """``scrapy crawl corpus`` (the project's command): a mistake is one line and 2, a
+    run with a failed site exits 3, like ``crawler crawl``."""
+    server = serve({UP: {"/": page("home")}})
+    policies, store = tmp_path / "policies", tmp_path / "corpus"
+    write_policy(policies, "up", UP, [server.url(UP, "/")])
+
+    def scrapy_crawl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "corpus", "-a", f"policies={policies}",
+             "-a", f"store={store}", "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True", *args],
+            cwd=REPO, capture_output=True, text=True, timeout=120)
+
+    proc = scrapy_crawl("-a", "purpose=research")  # no contact
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        "scrapy crawl: the operator's contact is required")
+    proc = scrapy_crawl("-a", "purpose=research", "-a", f"contact={CONTACT}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(manifest_view(read_jsonl(store / "manifest.jsonl"))) == 1
+    write_policy(policies, "down", DOWN, [f"http://{DOWN}:{server.port}/"])
+    proc = scrapy_crawl("-a", "purpose=research", "-a", f"contact={CONTACT}")
+    assert proc.returncode == 3, proc.stderr[-2000:]

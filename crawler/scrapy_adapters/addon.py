@@ -105,9 +105,16 @@ class ComplianceAddon:
         if not len(registry):
             raise ComplianceConfigError("no policy matches COMPLIANCE_SITES "
                                         f"{settings.getlist('COMPLIANCE_SITES')}")
+        run_id = uuid.uuid4().hex[:12]
+        if settings.get("JOBDIR"):  # a run that can be resumed (crawler crawl --resume)
+            try:
+                self.resumed_from = resume.begin(settings["JOBDIR"], run_id)
+            except OSError as exc:
+                raise ComplianceConfigError(
+                    f"cannot use {settings['JOBDIR']} to keep the run's state (--resume/"
+                    f"JOBDIR): {exc.strerror or exc}") from None
         store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"),
                            **s3_options(settings.get))
-        run_id = uuid.uuid4().hex[:12]
         ledger = Ledger(store, run_id, settings.getfloat("COMPLIANCE_LEDGER_UPLOAD_INTERVAL"))
         effects = Effects(ledger, store, purpose, run_id,
                           Purger(store, ledger, *self._withdrawal(settings)), self.crawler)
@@ -132,9 +139,7 @@ class ComplianceAddon:
         self.context.suppressions = Suppressions.fold(store.suppressions())
         effects.open_run(registry)
 
-        if settings.get("JOBDIR"):  # a run that can be resumed (crawler crawl --resume)
-            self.resumed_from = resume.begin(settings["JOBDIR"], run_id)
-        elif settings.getbool("COMPLIANCE_DISK_FRONTIER"):
+        if not settings.get("JOBDIR") and settings.getbool("COMPLIANCE_DISK_FRONTIER"):
             # breadth-first order keeps a large frontier: on disk, memory stays flat
             self.frontier = tempfile.mkdtemp(prefix="crawler-frontier-")
             settings.set("JOBDIR", self.frontier, "addon")
