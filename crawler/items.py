@@ -1,4 +1,8 @@
-"""What the spider yields: one fetched page or image, before and after the item gates."""
+"""What the spider yields: one fetched page or image, before and after the item gates.
+
+Scrapy's feed exports (``scrapy crawl corpus -O items.jsonl``) take it as it is: a text
+body is exported as a string, a binary one (an image) as nothing, with ``stored`` saying
+where the store keeps it; the license as the sidecar's ``evidence.chosen`` record."""
 
 from __future__ import annotations
 
@@ -8,13 +12,21 @@ from typing import Any
 from crawler.signals.license_detect import LicenseEvidence
 
 
+def exported_body(body: bytes) -> str | None:
+    """A body as feed exports write it: UTF-8 text as a string, anything else not at all."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 @dataclass
 class CorpusItem:
     kind: str  # page | image
     url: str
     status: int
     content_type: str
-    body: bytes
+    body: bytes = field(metadata={"serializer": exported_body})
     headers: dict[str, list[str]]
     fetched_at: str
     title: str = ""
@@ -25,6 +37,9 @@ class CorpusItem:
     headers_updated: bool = False  # ... and its headers changed the stored ones
     # set by the item gates
     policy: str | None = None
-    license: LicenseEvidence | None = None
+    license: LicenseEvidence | None = field(
+        default=None, metadata={"serializer": lambda lic: lic.as_record() if lic else None})
     statements: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    #: where the store keeps it (``store``, ``content``, ``sidecar``), once stored
+    stored: dict[str, str] | None = None

@@ -15,6 +15,7 @@ from conftest import (
     CONTACT,
     REPO,
     crawl,
+    image,
     linked_pages,
     page,
     refused_crawl,
@@ -119,3 +120,25 @@ def test_scrapy_crawl_has_the_same_exit_statuses(serve, tmp_path: Path) -> None:
     write_policy(policies, "down", DOWN, [f"http://{DOWN}:{server.port}/"])
     proc = scrapy_crawl("-a", "purpose=research", "-a", f"contact={CONTACT}")
     assert proc.returncode == 3, proc.stderr[-2000:]
+
+
+def test_scrapy_feed_exports_take_the_corpus_items(serve, tmp_path: Path) -> None:
+    """``scrapy crawl corpus -O items.jsonl``: text bodies as strings, an image's as null
+    with where the store keeps it."""
+    server = serve({UP: {"/": page("moss grows north", images=("/a.png",)), "/a.png": image()}})
+    policies, store = tmp_path / "policies", tmp_path / "corpus"
+    write_policy(policies, "up", UP, [server.url(UP, "/")],
+                 licenses={"images_share_page_license": True})
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "corpus", "-a", f"policies={policies}",
+         "-a", f"store={store}", "-a", "purpose=research", "-a", f"contact={CONTACT}",
+         "-s", "COMPLIANCE_ALLOW_PRIVATE_NETWORKS=True", "-O", str(tmp_path / "items.jsonl")],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    items = {r["kind"]: r for r in read_jsonl(tmp_path / "items.jsonl")}
+    assert set(items) == {"page", "image"}
+    assert "moss grows north" in items["page"]["body"]
+    assert items["image"]["body"] is None
+    stored = items["image"]["stored"]
+    assert (Path(stored["store"]) / stored["content"]).read_bytes()[:4] == b"\x89PNG"
+    assert items["page"]["license"]["spdx"] == "CC-BY-4.0"

@@ -49,7 +49,9 @@ class StorePipeline(ContextComponent):
                            "the item gates")
         policy = next(p for p in ctx.registry if p.name == gated.policy)
         try:
-            ctx.effects.store_item(gated, policy)
+            committed = ctx.effects.store_item(gated, policy)
         except StoreError as exc:
             raise DropItem(f"[store/store_error] {exc}") from exc
+        gated.stored = {"store": ctx.effects.store.root, "content": committed.content_path,
+                        "sidecar": committed.sidecar_path}
         return item
