@@ -275,7 +275,7 @@ def run_ours(workdir: Path, name: str, policies: Path, *settings: str) -> Run:
     for setting in (f"COMPLIANCE_CONTACT={BENCH_CONTACT}", *settings):
         command += ["-s", setting]
     run = run_child("this crawler", command, workdir / f"ours-{name}.log")
-    if not (store / "ledger.jsonl").exists():
+    if not list(store.glob("ledger/*/*.jsonl")):
         raise SystemExit(f"this crawler ({name}) wrote no ledger (exit {run.returncode}):\n"
                          f"{run.log.read_text()[-3000:]}")
     return run
@@ -326,7 +326,7 @@ def bombs(server: SiteServer, workdir: Path, count: int, mib: int, wire: int) ->
     policies = workdir / "policies-bombs"
     write_policy(policies, "bombs", BOMB_HOST, [start], server.port, OUR_RATE)
     ours = run_ours(workdir, "bombs", policies)
-    ledger = read_jsonl(workdir / "store-bombs" / "ledger.jsonl")
+    ledger = tp.store_ledger(workdir / "store-bombs")
     limits = [r for r in ledger if r.get("reason") == "size_limit"]
     ours_hits = [h.path for h in hits_during(server, BOMB_HOST, ours)]
 
@@ -415,7 +415,7 @@ def flood(server: SiteServer, cue: FloodCue, workdir: Path, links: int, max_page
     ours = run_ours(workdir, "flood", policies, f"COMPLIANCE_MAX_PAGES_PER_SITE={max_pages}",
                     f"DEPTH_LIMIT={OUR_DEPTH_LIMIT}")
     served[ours.label] = cue.served
-    ledger = read_jsonl(workdir / "store-flood" / "ledger.jsonl")
+    ledger = tp.store_ledger(workdir / "store-flood")
     manifest = read_jsonl(workdir / "store-flood" / "manifest.jsonl")
 
     views = {run.label: flood_view(server, run, served[run.label]) for run in (plain, ours)}
