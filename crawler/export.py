@@ -4,6 +4,8 @@
 the items that pass the filters, and writes::
 
     OUT/shard-00000.jsonl      (or .parquet)  one record per item, see RECORD_FIELDS
+                               (or .warc.gz: each item's stored response and a metadata
+                               record of its license and provenance, :mod:`crawler.dataset.warc`)
     OUT/attributions.jsonl     url + credit line (+ license, sidecar) per exported item
     OUT/ledger.jsonl           every ledger line, of every run, about an exported item's URL:
                                why each item was allowed in (``crawler explain --ledger``)
@@ -20,6 +22,8 @@ What is exported
       root, like ``sidecar``) and ``content_type`` instead of text; bytes are not copied.
     * Identical content stored under several URLs is exported once (``id`` is the content
       sha256, so it stays unique); later copies count as ``duplicate``.
+    * A WARC export carries the stored bytes of pages and images, not extracted text: no page
+      is skipped for want of text (``no_text``), and none is run through trafilatura.
 
 Filters
     * ``licenses``: license patterns, as in policy accept lists
@@ -69,7 +73,7 @@ from typing import IO, Any, Literal
 from crawler.dataset.card import CARD, render_card
 from crawler.dataset.report import CardStats, ExportReport
 from crawler.dataset.selection import license_filter, license_selected, purpose_problem
-from crawler.dataset.shards import ATTRIBUTIONS, RECORD_FIELDS, SCHEMA, SHARD_PREFIX, Shards
+from crawler.dataset.shards import ATTRIBUTIONS, RECORD_FIELDS, SCHEMA, Shards, is_shard_name
 from crawler.dataset.text import extract_text
 from crawler.durable import fsync_path
 from crawler.ledger_reader import records
@@ -94,8 +98,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Format = Literal["jsonl", "parquet"]
-FORMATS: tuple[str, ...] = ("jsonl", "parquet")
+Format = Literal["jsonl", "parquet", "warc"]
+FORMATS: tuple[str, ...] = ("jsonl", "parquet", "warc")
 KINDS: tuple[str, ...] = ("page", "image")
 
 _TMP_MARK = ".export-"
@@ -111,8 +115,8 @@ class ExportError(Exception):
 
 
 def _is_export_file(path: Path) -> bool:
-    return path.is_file() and (path.name in (CARD, ATTRIBUTIONS, LEDGER) or (
-        path.name.startswith(SHARD_PREFIX) and path.suffix in (".jsonl", ".parquet")))
+    return path.is_file() and (path.name in (CARD, ATTRIBUTIONS, LEDGER)
+                               or is_shard_name(path.name))
 
 
 def _check_destination(out: Path, overwrite: bool) -> None:
@@ -190,7 +194,8 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
     Args:
         store: the corpus store (its manifest view and files are read, nothing is changed).
         out: destination directory; must not exist or be empty unless ``overwrite``.
-        fmt: ``"jsonl"`` or ``"parquet"`` (Parquet with the explicit :data:`SCHEMA`).
+        fmt: ``"jsonl"``, ``"parquet"`` (Parquet with the explicit :data:`SCHEMA`) or
+            ``"warc"`` (gzip-compressed WARC/1.1, see :mod:`crawler.dataset.warc`).
         licenses: SPDX ids or license families (``CC-BY-*``), case-insensitive; empty = all.
         purpose: ``"research"``, ``"commercial"`` or None (no purpose filter); see the module
             docstring for what an item needs to be exported for a purpose.
@@ -219,7 +224,9 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
         raise ExportError(f"cannot create the export directory next to {out}: {exc}") from exc
 
     report = ExportReport(out=out, fmt=fmt)
-    shards = Shards(tmp, fmt, shard_size)
+    shards = Shards(tmp, fmt, shard_size, warcinfo=_warcinfo(
+        out, store, purpose=purpose, patterns=list(selector.texts), kinds=kinds,
+        current_only=current_only))
     try:
         with (tmp / ATTRIBUTIONS).open("w", encoding="utf-8") as attributions:
             stats = _export_items(store, report, shards, attributions, kinds=kinds,
@@ -250,6 +257,16 @@ def export_corpus(store: Store, out: str | Path, fmt: Format = "jsonl", *,
     logger.info("export: %d item(s) in %d shard(s) at %s; skipped %s", report.exported,
                 len(report.shards), out, dict(report.skipped) or "none")
     return report
+
+
+def _warcinfo(out: Path, store: Store, *, purpose: str | None, patterns: list[str],
+              kinds: tuple[str, ...], current_only: bool) -> dict[str, str]:
+    """What a WARC shard's warcinfo record says about the export it is part of."""
+    return {"isPartOf": out.name, "export-store": str(store.root),
+            "export-purpose": purpose or "not filtered",
+            "export-license-filter": ", ".join(patterns) or "none",
+            "export-kinds": ", ".join(kinds),
+            "export-versions": "current only" if current_only else "all live versions"}
 
 
 def _export_ledger(store: Store, attributions: Path, out: Path) -> None:
@@ -320,7 +337,7 @@ def _export_one(store: Store, entry: Mapping[str, Any], report: ExportReport, sh
         return "content_hash_mismatch"
     content_type = card.get("content_type") or ""
     text: str | None = None
-    if kind == "page":
+    if kind == "page" and shards.needs_text:
         try:
             text = extract_text(content, entry["url"], content_type or "text/html")
         except Exception:  # one malformed page must not end a corpus-wide export
@@ -349,7 +366,7 @@ def _export_one(store: Store, entry: Mapping[str, Any], report: ExportReport, sh
         "purpose": card.get("purpose"),
         "fetched_at": card.get("fetched_at"),
     }
-    shards.write(record)
+    shards.write(record, content, card)
     attributions.write(json.dumps({
         "id": record["id"], "url": record["url"], "attribution": record["attribution"],
         "license": spdx, "license_url": record["license_url"],

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from crawler.dataset.report import CardStats, ExportReport
-from crawler.dataset.shards import ATTRIBUTIONS, RECORD_FIELDS, SHARD_PREFIX, Shards
+from crawler.dataset.shards import ATTRIBUTIONS, RECORD_FIELDS, Shards
 from crawler.jsonl import utcnow
 from crawler.purposes import PURPOSES
 from crawler.signals.licenses import BY, NC, ND, SA
@@ -68,7 +68,7 @@ def render_card(report: ExportReport, stats: CardStats, shards: Shards, *, store
         "tags": ["compliance-crawler", "license-filtered"],
         "configs": [{"config_name": "default",
                      "data_files": [{"split": "train",
-                                     "path": f"{SHARD_PREFIX}*.{report.fmt}"}]}],
+                                     "path": shards.pattern}]}],
         "export": {
             "created_at": created, "purpose": purpose,
             "permitted_purposes": report.permitted_purposes,
@@ -138,9 +138,18 @@ def render_card(report: ExportReport, stats: CardStats, shards: Shards, *, store
     for path, count in zip(shards.paths, shards.counts, strict=True):
         lines.append(f"| {path.name} | {count} |")
     lines.append(f"| {ATTRIBUTIONS} | {report.exported} |")
-    lines += ["", f"Record fields: {', '.join(f'`{f}`' for f in RECORD_FIELDS)}. Pages carry "
-              "`text` (main text extracted by trafilatura); images carry `content_path` "
-              "(relative to the store root) and `content_type` instead of text.", ""]
+    if shards.needs_text:
+        lines += ["", f"Record fields: {', '.join(f'`{f}`' for f in RECORD_FIELDS)}. Pages "
+                  "carry `text` (main text extracted by trafilatura); images carry "
+                  "`content_path` (relative to the store root) and `content_type` instead of "
+                  "text.", ""]
+    else:
+        lines += ["", "WARC/1.1 files, gzip-compressed: per item the stored response (a "
+                  "`resource` record for items stored before response headers were kept; "
+                  "bodies decoded, so without `Content-Encoding` and with their own "
+                  "`Content-Length`), then a `metadata` record (JSON) with its license, credit "
+                  "line, policy, purpose, run, robots.txt snapshot, decisions and sidecar "
+                  "path.", ""]
     if report.skipped:
         lines += ["## Skipped", "", "| Reason | Items |", "|---|---:|"]
         lines += [f"| {r} | {n} |" for r, n in report.skipped.most_common()]
