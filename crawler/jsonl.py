@@ -118,8 +118,15 @@ class AppendLog:
 
     def write_locked(self, record: dict[str, Any]) -> None:
         """Append one record; the caller holds :meth:`locked`."""
+        self.write_many_locked([record])
+
+    def write_many_locked(self, records: list[dict[str, Any]]) -> None:
+        """Append records in one write (and one fsync); the caller holds :meth:`locked`."""
         assert self._fd is not None
-        data = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        if not records:
+            return
+        data = "".join(json.dumps(record, ensure_ascii=False, default=str) + "\n"
+                       for record in records).encode("utf-8")
         _trim_torn_tail(self._fd)
         view = memoryview(data)
         while view:

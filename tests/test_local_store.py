@@ -58,7 +58,7 @@ def _crash_at_write(n: int):
     real = local._write
     calls = {"n": 0}
 
-    def failing(path: Path, data: bytes, fsync: bool) -> None:
+    def failing(path: Path, data: bytes, fsync: bool = False) -> None:
         calls["n"] += 1
         if calls["n"] == n:
             path.write_bytes(data[: len(data) // 2])  # a torn write, then the crash
@@ -76,7 +76,7 @@ def test_crash_at_every_step_leaves_no_half_item(tmp_path: Path, step: str) -> N
         "content": _crash_at_write(1),
         "sidecar": _crash_at_write(2),
         "rename": mock.patch.object(Path, "rename", side_effect=OSError("injected crash")),
-        "manifest": mock.patch.object(store._manifest, "write_locked",
+        "manifest": mock.patch.object(store._manifest, "write_many_locked",
                                       side_effect=OSError("injected crash")),
     }
     with patches[step], pytest.raises(StoreError):
@@ -119,3 +119,43 @@ def test_unwritable_store_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(StoreError, match="cannot open local store"):
         LocalStore(blocker / "corpus")
+
+
+def test_a_group_commit_orders_writes_barriers_renames_and_manifest(tmp_path: Path) -> None:
+    """The order of one group commit, recorded from the real calls: every file of the
+    group written, one barrier, every folder renamed into place, a second barrier, then
+    the manifest lines in one append (with its fsync)."""
+    store = LocalStore(tmp_path)
+    calls: list[str] = []
+    real_write, real_sync, real_rename = local._write, local.sync_filesystem, Path.rename
+    real_append = store._manifest.write_many_locked
+
+    def write(path: Path, data: bytes, fsync: bool = False) -> None:
+        calls.append(f"write {path.name}")
+        real_write(path, data, fsync)
+
+    def sync(path: Path) -> None:
+        calls.append("barrier")
+        real_sync(path)
+
+    def rename(self: Path, target: Path) -> Path:
+        calls.append("rename")
+        return real_rename(self, target)
+
+    def append(records: list[dict[str, object]]) -> None:
+        calls.append(f"manifest {len(records)} line(s)")
+        real_append(records)
+
+    items = [make_item(f"http://a.example/{i}", f"<html>{i}</html>".encode()) for i in range(3)]
+    with mock.patch.object(local, "_write", write), \
+            mock.patch.object(local, "sync_filesystem", sync), \
+            mock.patch.object(Path, "rename", rename), \
+            mock.patch.object(store._manifest, "write_many_locked", append):
+        results = store.put_many(items)
+    assert [r.new for r in results] == [True, True, True]  # type: ignore[union-attr]
+    assert calls == ["write content.html", "write content.html.license.json"] * 3 + [
+        "barrier", "rename", "rename", "rename", "barrier", "manifest 3 line(s)"]
+    store.close()
+    assert_consistent(tmp_path)
+    assert len(read_jsonl(tmp_path / "manifest.jsonl")) == 3
+

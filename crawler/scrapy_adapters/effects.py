@@ -129,9 +129,15 @@ class Effects:
                                f"on re-crawl: {decision.sentence}", purpose=self.purpose)
 
     def store_item(self, item: CorpusItem, policy: SitePolicy) -> Committed:
-        """Commit a gated item with its sidecar; a store failure is ledgered, then raised."""
+        """Commit one gated item with its sidecar now (a group of one); a store failure is
+        ledgered, then raised."""
+        stored = self.to_store(item, policy)
+        [result] = self.store.put_many([stored])
+        return self.stored_as(item, policy, stored, result)
+
+    def to_store(self, item: CorpusItem, policy: SitePolicy) -> StoreItem:
+        """What the store keeps of a gated item: its body and its sidecar."""
         assert item.license is not None
-        host = urlsplit(item.url).hostname or ""
         digest = hashlib.sha256(item.body).hexdigest()
         headers = stored_headers(item.headers)
         # (Measured: a worker thread for this made crawls slower: the sidecar and JSON work
@@ -143,28 +149,31 @@ class Effects:
             creator=item.creator, policy=policy, purpose=self.purpose, robots=item.robots,
             decisions=item.decisions, run_id=self.run_id, page_url=item.page_url,
             headers=headers)
-        spdx = card["license"]["spdx"]
-        try:
-            committed = self.store.put(StoreItem(
-                url=item.url, host=host, kind=item.kind, content=item.body,
-                content_type=item.content_type, sha256=digest, sidecar=card,
-                manifest_extra={"spdx": spdx, "policy": policy.name, "run_id": self.run_id,
-                                "validators": validators(headers)},
-                purpose=self.purpose))
-        except StoreError as exc:
-            self.record(item.url, Decision.deny(STORE_GATE, "store_error", str(exc)),
+        return StoreItem(
+            url=item.url, host=urlsplit(item.url).hostname or "", kind=item.kind,
+            content=item.body, content_type=item.content_type, sha256=digest, sidecar=card,
+            manifest_extra={"spdx": card["license"]["spdx"], "policy": policy.name,
+                            "run_id": self.run_id, "validators": validators(headers)},
+            purpose=self.purpose)
+
+    def stored_as(self, item: CorpusItem, policy: SitePolicy, stored: StoreItem,
+                  result: Committed | StoreError) -> Committed:
+        """Ledger what the store did with one item (``result`` of its group commit);
+        a store failure is raised after its ``store_error`` line."""
+        if isinstance(result, StoreError):
+            self.record(item.url, Decision.deny(STORE_GATE, "store_error", str(result)),
                         kind=item.kind, policy=policy.name)
-            raise
-        revalidated = item.revalidated and not committed.new
+            raise result
+        revalidated = item.revalidated and not result.new
         self.record(item.url, Decision.allow(
             STORE_GATE, REVALIDATED_SENTENCE if revalidated
-            else _STORED_SENTENCES[committed.new, committed.content_new],
-            content=committed.content_path, sidecar=committed.sidecar_path, sha256=digest,
-            new=committed.new, revalidated=revalidated, spdx=spdx),
+            else _STORED_SENTENCES[result.new, result.content_new],
+            content=result.content_path, sidecar=result.sidecar_path, sha256=stored.sha256,
+            new=result.new, revalidated=revalidated, spdx=stored.manifest_extra["spdx"]),
             kind=item.kind, policy=policy.name)
-        if not committed.new:
-            self._seen_again(item, digest, headers)
-        return committed
+        if not result.new:
+            self._seen_again(item, stored.sha256, stored.sidecar["headers"])
+        return result
 
     def _seen_again(self, item: CorpusItem, sha256: str, headers: dict[str, list[str]]) -> None:
         """The current version answered again: a ``check`` event when its headers changed

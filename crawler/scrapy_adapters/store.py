@@ -1,6 +1,6 @@
 """Item pipeline, last of all: the gates' verdict is checked here, then the item is stored
-through :class:`~crawler.scrapy_adapters.effects.Effects`; a store error fails the item
-closed (not stored, recorded) and the crawl goes on."""
+in a group commit (:mod:`crawler.scrapy_adapters.group_commit`); a store error fails the
+item closed (not stored, recorded) and the crawl goes on."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Any
 
 from itemadapter import ItemAdapter, is_item
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
-from crawler.scrapy_adapters.context import ContextComponent, judged
+from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, judged
 from crawler.scrapy_adapters.effects import STORE_GATE
+from crawler.scrapy_adapters.group_commit import GroupCommitter
 from crawler.storage.base import StoreError
 
 
@@ -27,7 +29,11 @@ class StorePipeline(ContextComponent):
     exports an object the gates never saw: whatever was not registered by the item gates
     is dropped here with a ``not_gated`` ledger line."""
 
-    def process_item(self, item: Any) -> Any:
+    def __init__(self, context: ComplianceContext):
+        super().__init__(context)
+        self.committer = GroupCommitter(context.effects)
+
+    async def process_item(self, item: Any) -> Any:
         ctx = self.context
         yielded, gated, seen = ctx.passed.pop(id(item), (None, None, ()))
         if isinstance(gated, CorpusItem) and yielded is item and any(
@@ -49,7 +55,7 @@ class StorePipeline(ContextComponent):
                            "the item gates")
         policy = next(p for p in ctx.registry if p.name == gated.policy)
         try:
-            committed = ctx.effects.store_item(gated, policy)
+            committed = await maybe_deferred_to_future(self.committer.commit(gated, policy))
         except StoreError as exc:
             raise DropItem(f"[store/store_error] {exc}") from exc
         gated.stored = {"store": ctx.effects.store.root, "content": committed.content_path,

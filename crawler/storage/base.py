@@ -17,7 +17,7 @@ Stores are opened by URI with :func:`crawler.storage.registry.open_store`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -91,6 +91,11 @@ class Store(Protocol):
     root: str
 
     def put(self, item: StoreItem) -> Committed: ...
+
+    def put_many(self, items: Sequence[StoreItem]) -> list[Committed | StoreError]:
+        """Commit a group of items (see :meth:`put`), each with its own result: a store
+        that can makes them durable together (a group commit)."""
+        ...
 
     def entries(self) -> list[dict[str, Any]]:
         """The manifest view: live stored versions (see :func:`manifest_view`)."""

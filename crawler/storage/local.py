@@ -1,9 +1,10 @@
 """Local-disk store, the embedded default. Several processes may share one store.
 
-Write order: content and sidecar are written and fsynced in the writer's own staging
-folder, which is then renamed into place in one step (``rename(2)`` of a directory is
-atomic), so an item folder is never seen without both files; only then is the manifest
-line appended.
+Write order (a group commit, :meth:`LocalStore.put_many`, one item or many): content and
+sidecar are written in the writer's own staging folder; a barrier (``syncfs``) makes them
+durable; each folder is renamed into place in one step (``rename(2)`` of a directory is
+atomic), so an item folder is never seen without both files; a second barrier makes the
+renames durable; only then are the manifest lines appended, in one write and one fsync.
 
 Several writers: each writer stages under ``.staging/<writer id>/`` and holds an ``flock`` on
 ``.staging/<writer id>.lock`` while open; a new writer removes only the staging folders whose
@@ -23,10 +24,12 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.durable import fsync_path
+from crawler.durable import fsync_path, sync_filesystem
 from crawler.jsonl import AppendLog, read_jsonl, read_jsonl_from
 from crawler.storage.base import (
     CREATE,
@@ -50,12 +53,44 @@ SUPPRESSIONS = "suppressions.jsonl"
 _STALE_AFTER = 30.0
 
 
-def _write(path: Path, data: bytes, fsync: bool) -> None:
+def _write(path: Path, data: bytes, fsync: bool = False) -> None:
+    """Write a whole file; durable only with ``fsync`` (a group commit's barrier makes
+    staged files durable together instead)."""
     with path.open("wb") as fh:
         fh.write(data)
         if fsync:
             fh.flush()
             os.fsync(fh.fileno())
+
+
+def _failed(item: StoreItem, exc: BaseException) -> StoreError:
+    return exc if isinstance(exc, StoreError) else StoreError(
+        f"local store write failed for {item.url}: {exc}")
+
+
+@dataclass
+class _Plan:
+    """One item of a group commit: where it goes, and its staged folder."""
+
+    index: int
+    rel_dir: str
+    name: str
+    final: Path
+    staged: Path | None
+    key: int
+    content_new: bool = False
+
+    @property
+    def content(self) -> str:
+        return f"{self.rel_dir}/{self.name}"
+
+    @property
+    def sidecar(self) -> str:
+        return f"{self.content}{SIDECAR_SUFFIX}"
+
+    def committed(self, new: bool) -> Committed:
+        return Committed(self.rel_dir, self.content, self.sidecar, new=new,
+                         content_new=self.content_new)
 
 
 def _remove_dead_staging(staging: Path) -> None:
@@ -164,41 +199,90 @@ class LocalStore:
         return bool(rest)
 
     def put(self, item: StoreItem) -> Committed:
+        [result] = self.put_many([item])
+        if isinstance(result, StoreError):
+            raise result
+        return result
+
+    def put_many(self, items: Sequence[StoreItem]) -> list[Committed | StoreError]:
+        """Group commit: every item's content and sidecar written in its staging folder,
+        one barrier, the folders renamed into place, a second barrier, then all the
+        manifest lines in one append with one fsync. An item is committed when that fsync
+        returns; until then no reader lists it, and a crash leaves only folders no line
+        names (reused by the rerun, as their files were made durable first)."""
         manifest = self._writable()
+        results: list[Committed | StoreError | None] = [None] * len(items)
+        plans: list[_Plan] = []
+        for i, item in enumerate(items):
+            try:
+                plans.append(self._plan(i, item))
+            except (OSError, StoreError) as exc:
+                results[i] = _failed(item, exc)
+        try:
+            if self.fsync and any(p.staged for p in plans):
+                sync_filesystem(self.base)  # files durable before a rename can name them
+            with manifest.locked():
+                self._catch_up()
+                events, listed = self._place(plans, items, results)
+                if self.fsync and plans:
+                    sync_filesystem(self.base)  # renames durable before a line names them
+                manifest.write_many_locked(events)
+                for plan in listed:
+                    self._list(plan.key, items[plan.index].purpose)
+                    results[plan.index] = plan.committed(new=True)
+        except OSError as exc:  # a barrier or the append failed: nothing new is listed
+            results = [_failed(item, exc) if r is None else r for item, r in zip(
+                items, results, strict=True)]
+        finally:
+            if self._staging.exists():
+                for leftover in self._staging.iterdir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+        assert all(r is not None for r in results)
+        return results  # type: ignore[return-value]
+
+    def _plan(self, index: int, item: StoreItem) -> _Plan:
         rel_dir = item_dir(item.host, item.url, item.sha256)
         final = self.base / rel_dir
         if not final.resolve().is_relative_to(self.base):  # defence in depth; keys are hashes
             raise StoreError(f"refusing key outside the store: {rel_dir}")
         name = f"content.{extension_for(item.content_type)}"
-        content, sidecar = f"{rel_dir}/{name}", f"{rel_dir}/{name}{SIDECAR_SUFFIX}"
-        key = _key(item.url, item.sha256)
-        try:
-            staged = None if final.exists() else self._stage(item, name)
-            with manifest.locked():
-                self._catch_up()
-                content_new = staged is not None and self._move_into_place(staged, final)
-                if not final.exists():  # deleted by another writer after our check
-                    content_new = self._move_into_place(self._stage(item, name), final)
-                if item.purpose in self._listed.get(key, ()):
-                    return Committed(rel_dir, content, sidecar, new=False,
-                                     content_new=content_new)
-                manifest.write_locked(item.commit_event(content, sidecar))
-                self._list(key, item.purpose)
-        except OSError as exc:
-            raise StoreError(f"local store write failed for {item.url}: {exc}") from exc
-        finally:
-            if self._staging.exists():
-                for leftover in self._staging.iterdir():
-                    shutil.rmtree(leftover, ignore_errors=True)
-        return Committed(rel_dir, content, sidecar, new=True, content_new=content_new)
+        staged = None if final.exists() else self._stage(item, name)
+        return _Plan(index, rel_dir, name, final, staged, _key(item.url, item.sha256))
+
+    def _place(self, plans: list[_Plan], items: Sequence[StoreItem],
+               results: list[Committed | StoreError | None]
+               ) -> tuple[list[dict[str, Any]], list[_Plan]]:
+        """Rename the staged folders into place (manifest lock held); the commit events
+        to write and the plans they list. A version already listed for the item's
+        purpose (or twice in the group) is committed at once, ``new=False``."""
+        events, listed, seen = [], [], set()
+        for plan in plans:
+            item = items[plan.index]
+            try:
+                plan.content_new = plan.staged is not None and \
+                    self._move_into_place(plan.staged, plan.final)
+                if not plan.final.exists():  # deleted by another writer after our check
+                    plan.content_new = self._move_into_place(self._stage(item, plan.name),
+                                                             plan.final)
+            except OSError as exc:
+                results[plan.index] = _failed(item, exc)
+                continue
+            if item.purpose in self._listed.get(plan.key, ()) or \
+                    (plan.key, item.purpose) in seen:
+                results[plan.index] = plan.committed(new=False)
+                continue
+            seen.add((plan.key, item.purpose))
+            events.append(item.commit_event(plan.content, plan.sidecar))
+            listed.append(plan)
+        return events, listed
 
     def _stage(self, item: StoreItem, name: str) -> Path:
         staged = self._staging / uuid.uuid4().hex
         staged.mkdir()
-        _write(staged / name, item.content, self.fsync)
+        _write(staged / name, item.content)
         # compact: json's C encoder only runs without indent (jq pretty-prints on demand)
         card = json.dumps(item.sidecar, ensure_ascii=False, sort_keys=True)
-        _write(staged / f"{name}{SIDECAR_SUFFIX}", card.encode(), self.fsync)
+        _write(staged / f"{name}{SIDECAR_SUFFIX}", card.encode())
         return staged
 
     def _move_into_place(self, staged: Path, final: Path) -> bool:
@@ -208,8 +292,6 @@ class LocalStore:
             return False
         final.parent.mkdir(parents=True, exist_ok=True)
         staged.rename(final)
-        if self.fsync:
-            fsync_path(final.parent)
         return True
 
     def entries(self) -> list[dict[str, Any]]:

@@ -41,6 +41,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -286,6 +287,16 @@ class S3Store:
         with self._lock:
             self._listed[(item.url, item.sha256)] = (content_rel, sidecar_rel, {item.purpose})
         return Committed(rel_dir, content_rel, sidecar_rel, new=True)
+
+    def put_many(self, items: Sequence[StoreItem]) -> list[Committed | StoreError]:
+        """One after the other: each S3 PUT is durable when it is answered."""
+        results: list[Committed | StoreError] = []
+        for item in items:
+            try:
+                results.append(self.put(item))
+            except StoreError as exc:
+                results.append(exc)
+        return results
 
     def entries(self) -> list[dict[str, Any]]:
         self._check_open()
