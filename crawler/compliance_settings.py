@@ -55,6 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
             "JOBDIR) unless JOBDIR is set"),
     Setting("COMPLIANCE_WITHDRAWAL", "purge", "what a withdrawal of consent does: purge or "
             "quarantine"),
+    Setting("COMPLIANCE_TERMS_CHANGE", "stop", "a terms page changed since its review (or "
+            "unreadable): stop the site, or warn and crawl it"),
 )
 
 #: the defaults the addon sets (unset ones are left unset)

@@ -43,6 +43,8 @@ def _site(name: str, summary: RunSummary, stats: Mapping[str, Any]) -> dict[str,
         "dropped": dict(sorted(counts.dropped.items())) if counts else {},
         "errors": counts.download_errors if counts else 0,
         "failed": summary.failed_sites.get(name),
+        # the terms page found changed since the review: {expected, found, url}, or null
+        "terms_changed": counts.terms_changed if counts else None,
     }
 
 

@@ -12,7 +12,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler import exit_status
+from crawler.gates import terms as terms_gate
 from crawler.jsonl import iter_jsonl
+
+#: a site whose requests the terms gate refused failed, and why
+TERMS_STOPS = {terms_gate.CHANGED: "terms changed since the review",
+               terms_gate.UNREADABLE: "terms page unreadable"}
 
 
 @dataclass
@@ -72,15 +77,30 @@ class SiteCounts:
     withdrawn: Counter[str] = field(default_factory=Counter)  # by reason
     dropped: Counter[str] = field(default_factory=Counter)  # gate/reason of every refusal
     download_errors: int = 0
+    #: the terms page found changed since the review: {expected, found, url} (last seen)
+    terms_changed: dict[str, Any] | None = None
+    #: why the site's requests were refused for its terms page (terms/terms_* lines), if so
+    terms_stopped: str | None = None
 
     def failure(self) -> str | None:
         if self.robots_unreachable and not self.robots_read:
             return "robots.txt unreachable for the whole run"
+        if self.terms_stopped:
+            return self.terms_stopped
         if self.download_errors and not self.answered:
             return "no request was answered"
         return None
 
+    def _terms(self, rec: dict[str, Any]) -> None:
+        evidence = rec.get("evidence") or {}
+        if rec["reason"] == terms_gate.CHANGED:
+            self.terms_changed = {key: evidence.get(key) for key in ("expected", "found", "url")}
+        if rec["decision"] == "deny" and rec["reason"] in TERMS_STOPS:
+            self.terms_stopped = TERMS_STOPS[rec["reason"]] + f" ({evidence.get('url')})"
+
     def count(self, rec: dict[str, Any]) -> None:
+        if rec["gate"] == terms_gate.GATE:
+            self._terms(rec)
         if rec.get("kind") == "robots" and rec["gate"] == "robots":
             if rec["reason"] == "robots_unreachable":
                 self.robots_unreachable += 1

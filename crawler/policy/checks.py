@@ -81,6 +81,9 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"{err.instance} is not a finite number"
     if err.validator == "enum" and isinstance(err.instance, str):
         return err.message + did_you_mean(err.instance, err.validator_value, cutoff=0.6)
+    if path == ["tos", "fingerprint"] and err.validator == "pattern":
+        return (f"{err.instance!r} is not a terms fingerprint (sha256: and 64 hex digits, as "
+                "`crawler policy check --record-terms` writes it)")
     return err.message
 
 
@@ -193,14 +196,36 @@ def host_problems(doc: PolicyDoc, data: dict[str, Any], allow_private: bool
     ports = _ports(data)
     for key in ("start_urls", "sitemaps"):
         for i, url in _strings(data.get(key)):
-            try:
-                host = urlsplit(url).hostname or ""
-            except ValueError as exc:  # http://[x/
-                problems.append(doc.problem([key, i], f"{url!r} is not a URL: {exc}"))
-                continue
-            if not any(host_matches(pattern, host) for _, pattern in hosts):
-                problems.append(doc.problem([key, i], f"{url} is not on one of the policy's hosts"))
-            elif ports is not None and url_port(url) not in ports:
-                problems.append(doc.problem([key, i], f"{url}: port {url_port(url)} is not "
-                                            f"among the policy's ports {list(ports)}"))
+            problem = _off_policy(url, hosts, ports)
+            if problem is not None:
+                problems.append(doc.problem([key, i], problem))
+    problems += _terms_url_problems(doc, _mapping(data.get("tos")), hosts, ports)
     return hosts, problems
+
+
+def _off_policy(url: str, hosts: list[tuple[int, str]],
+                ports: tuple[int, ...] | None) -> str | None:
+    """Why ``url`` is not on the policy's hosts and ports, or None when it is."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError as exc:  # http://[x/
+        return f"{url!r} is not a URL: {exc}"
+    if not any(host_matches(pattern, host) for _, pattern in hosts):
+        return f"{url} is not on one of the policy's hosts"
+    if ports is not None and url_port(url) not in ports:
+        return f"{url}: port {url_port(url)} is not among the policy's ports {list(ports)}"
+    return None
+
+
+def _terms_url_problems(doc: PolicyDoc, tos: dict[str, Any], hosts: list[tuple[int, str]],
+                        ports: tuple[int, ...] | None) -> list[PolicyProblem]:
+    """A fingerprinted terms page is read by the crawl under this policy (through the
+    allow-list and robots gates, at the site's rate), so it must be on the policy's hosts."""
+    url = tos.get("url")
+    if not isinstance(tos.get("fingerprint"), str) or not isinstance(url, str):
+        return []
+    problem = _off_policy(url, hosts, ports)
+    if problem is None:
+        return []
+    return [doc.problem(["tos", "fingerprint"], f"the terms page {problem}: a crawl reads it "
+                        "under this policy (add its host, or remove the fingerprint)")]

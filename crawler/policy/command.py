@@ -5,8 +5,10 @@
 policy, and it stores nothing but the draft. ``policy check`` reports every problem of every
 file of a policy directory in one pass (:func:`crawler.policy.loader.check_policies`) and,
 with ``--verbose``, the license families of each policy expanded to the exact SPDX ids they
-accept. Exit status: 0, or 2 for any problem (usage, configuration, an unsafe target, an
-existing ``--out`` file), or 3 when the site answered nothing at all.
+accept; with ``--record-terms`` it then reads each policy's terms page and records its
+fingerprint in the file (:mod:`crawler.policy.record_terms`). Exit status: 0, or 2 for any
+problem (usage, configuration, an unsafe target, an existing ``--out`` file), or 3 when the
+site answered nothing at all (``--record-terms``: when some terms could not be recorded).
 
 The ``crawler`` CLI wires this in with :func:`add_parser` and :func:`run`; :func:`main`
 runs it alone.
@@ -28,8 +30,10 @@ from crawler.identity import ContactError, crawler_version, user_agent
 from crawler.policy.draft import draft_policy
 from crawler.policy.fetch import AddressRefused, Answer, GuardedFetcher
 from crawler.policy.hosts import HostPatternError, normalize_host, url_port
-from crawler.policy.loader import PolicyError, check_policies
+from crawler.policy.loader import PolicyCheck, PolicyError, check_policies
 from crawler.policy.model import SitePolicy
+from crawler.policy.record_terms import FAILED as RECORD_FAILED
+from crawler.policy.record_terms import record_terms
 from crawler.policy.survey import ROBOTS_TOKEN, survey_site
 from crawler.signals.license_patterns import parse_pattern
 from crawler.signals.spdx_ids import lookup_spdx
@@ -59,13 +63,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
                        help="also print each policy's accept lists, families expanded to "
                        "the exact SPDX ids they accept")
     check.add_argument("--allow-private-networks", action="store_true",
-                       help="let policies name private, loopback and link-local hosts")
+                       help="let policies name private, loopback and link-local hosts (and, "
+                       "with --record-terms, contact them)")
+    check.add_argument("--record-terms", action="store_true",
+                       help="read each valid policy's terms page (tos.url; robots.txt obeyed, "
+                       "one request a second) and write the fingerprint of its main text "
+                       "into the file as tos.fingerprint")
+    check.add_argument("--site", action="append", default=[], metavar="NAME",
+                       help="with --record-terms: only this policy (name or host); a "
+                       "fingerprint that no longer matches the page is replaced only for a "
+                       "policy named here")
+    check.add_argument("--contact", help="with --record-terms: the operator's contact, sent "
+                       "in the User-Agent (required)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the ``policy`` subcommand ``args`` was parsed for."""
     if args.policy_command == "new":
         return run_new(args)
+    if args.record_terms:
+        return run_record_terms(args)
+    if args.site or args.contact:
+        return _fail("--site and --contact go with --record-terms")
     return run_check(args.directory, allow_private=args.allow_private_networks,
                      verbose=args.verbose)
 
@@ -117,7 +136,10 @@ def expanded(policy: SitePolicy) -> list[str]:
 def run_check(directory: str | Path, *, allow_private: bool = False,
               verbose: bool = False) -> int:
     """Print every problem (stderr) and every valid policy (stdout); 2 if any problem."""
-    result = check_policies(directory, allow_private=allow_private)
+    return _print_check(check_policies(directory, allow_private=allow_private), verbose)
+
+
+def _print_check(result: PolicyCheck, verbose: bool) -> int:
     for policy in result.policies:
         print(f"ok  {policy.name:<24} {', '.join(policy.hosts)}  ({policy.source})")
         if verbose:
@@ -125,6 +147,36 @@ def run_check(directory: str | Path, *, allow_private: bool = False,
     if result.problems:
         print(f"crawler: {PolicyError(result.problems)}", file=sys.stderr)
         return exit_status.CONFIG
+    return exit_status.OK
+
+
+def run_record_terms(args: argparse.Namespace) -> int:
+    """``policy check DIR --record-terms``: the check, then each valid policy's terms page
+    read and its fingerprint written into the file. 2 for any problem of the directory or
+    the arguments, 3 when some policy's terms could not be recorded, else 0."""
+    try:
+        agent = user_agent(ROBOTS_TOKEN, args.contact)
+    except ContactError as exc:
+        return _fail(f"--record-terms: {exc}")
+    result = check_policies(args.directory, allow_private=args.allow_private_networks)
+    status = _print_check(result, args.verbose)
+    if status != exit_status.OK:
+        return _fail("no terms recorded: fix the problems above first", status)
+    policies = result.policies
+    known = {p.name.lower() for p in policies} | {
+        h.removeprefix("*.") for p in policies for h in p.hosts}
+    unknown = [s for s in args.site if s.lower() not in known]
+    if unknown:
+        return _fail(f"--site {unknown[0]!r}: no policy of {args.directory} has this name or host")
+    fetcher = GuardedFetcher(agent, allow_private=args.allow_private_networks,
+                             observer=_progress)
+    outcomes = record_terms(policies, fetcher, named=args.site)
+    for outcome in outcomes:
+        print(f"terms  {outcome.line()}")
+    failed = [o for o in outcomes if o.outcome in RECORD_FAILED]
+    if failed:
+        return _fail(f"terms not recorded for {len(failed)} policy file(s): "
+                     + ", ".join(o.policy for o in failed), exit_status.SITES_FAILED)
     return exit_status.OK
 
 

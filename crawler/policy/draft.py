@@ -30,6 +30,7 @@ from crawler.policy.draft_signals import license_findings, signal_lines
 from crawler.policy.hosts import normalize_host, url_port
 from crawler.policy.survey import PARSED, UNAVAILABLE, Survey
 from crawler.signals.robots_parse import read_robots
+from crawler.signals.terms import MAX_TERMS_BYTES, read_terms
 from crawler.urlpath import Pattern
 
 #: the rate proposed when robots.txt asks for none: the crawl's own default
@@ -247,7 +248,19 @@ def _terms_note(survey: Survey) -> str:
     return f'link "{link.text}" ({link.language}){where} on the home page; {fetched}'
 
 
-def _tos(w: _Writer, survey: Survey) -> None:
+def terms_fingerprint(survey: Survey) -> str | None:
+    """The fingerprint of the terms page the survey read, when a crawl could check it
+    (the page answered in full, on the draft's hosts and ports, with main text)."""
+    link = next((c for c in survey.links if c.kind == "terms"), None)
+    visit = survey.terms
+    if link is None or visit is None or not visit.ok or visit.answer is None \
+            or visit.answer.truncated or len(visit.answer.body) > MAX_TERMS_BYTES \
+            or not _on_site(survey, link.url, proposed_ports(survey)):
+        return None
+    return read_terms(visit.answer.body, visit.answer.url).fingerprint
+
+
+def _tos(w: _Writer, survey: Survey, today: date) -> None:
     w.mapping(("tos",))
     link = next((c for c in survey.links if c.kind == "terms"), None)
     w.comment(_terms_note(survey), 1)
@@ -255,6 +268,13 @@ def _tos(w: _Writer, survey: Survey) -> None:
     for other in others:
         w.comment(f'other link: "{other.text}" ({other.language}) -> {other.url}', 1)
     w.value(("tos", "url"), link.url if link is not None else None)
+    fingerprint = terms_fingerprint(survey)
+    if fingerprint is not None:
+        w.comment(f"fingerprint: the main text of that page as fetched on {today.isoformat()}; "
+                  "a crawl stops the site when it changes. Reviewed a later version? Run "
+                  f"crawler policy check DIR --record-terms --site {policy_name(survey.host)}",
+                  1)
+        w.value(("tos", "fingerprint"), fingerprint)
     w.value(("tos", "reviewed"), None, f"{TO_FILL}: the date you read the terms, YYYY-MM-DD")
     w.value(("tos", "reviewer"), None, f"{TO_FILL}: your name")
     verdicts = "allowed | research-only | prohibited"
@@ -343,7 +363,7 @@ def draft_policy(survey: Survey, *, today: date, agent: str) -> str:
                                                  "the ledger and sidecars")
     w.value(("version",), 1, "raise it with every review")
     w.sequence(("hosts",), [(survey.host, f"the host of {survey.start_url}")])
-    _tos(w, survey)
+    _tos(w, survey, today)
     w.sequence(("purposes",), [("research", None)],
                "research, commercial: only what both verdicts allow")
     ports = proposed_ports(survey)

@@ -37,6 +37,10 @@ class ToSReview:
     crawling: Verdict
     ai_training: Verdict
     notes: str = ""
+    #: ``sha256:<hex>`` of the normalised main text of the terms page as reviewed
+    #: (:mod:`crawler.signals.terms`); a crawl stops the site when the page no longer
+    #: matches it. None: the terms page is not checked
+    fingerprint: str | None = None
 
     def permits(self, purpose: str) -> bool:
         """True when both verdicts admit ``purpose``."""

@@ -19,6 +19,8 @@ MAX_REQUESTS_PER_SECOND = 1000
 MAX_CONCURRENCY = 64
 #: ten years
 MAX_RETENTION_DAYS = 3650
+#: ``tos.fingerprint``: what :func:`crawler.signals.terms.fingerprint` returns
+FINGERPRINT_PATTERN = "^sha256:[0-9a-f]{64}$"
 
 POLICY_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -39,6 +41,8 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "crawling": _VERDICT,
                 "ai_training": _VERDICT,
                 "notes": {"type": "string"},
+                # the terms page as reviewed (crawler policy check --record-terms)
+                "fingerprint": {"type": "string", "pattern": FINGERPRINT_PATTERN},
             },
         },
         "purposes": {"type": "array", "items": _PURPOSE, "uniqueItems": True},

@@ -299,3 +299,13 @@ def survey_site(start_url: str, fetcher: GuardedFetcher, token: str = ROBOTS_TOK
     :class:`~crawler.policy.fetch.AddressRefused` when the site may not be contacted at all
     (nothing was sent)."""
     return _Surveyor(fetcher, start_url, token).run()
+
+
+def fetch_page(url: str, fetcher: GuardedFetcher, role: str = TERMS_PAGE,
+               token: str = ROBOTS_TOKEN) -> Visit:
+    """One page read the way the survey reads a site: its origin's robots.txt first (one
+    that cannot be read disallows it; a Crawl-delay slows the fetcher down), redirects
+    followed on its host, the survey's budget. ``crawler policy check --record-terms`` reads
+    each policy's terms page so. Raises :class:`~crawler.policy.fetch.AddressRefused` when
+    the host may not be contacted (nothing was sent)."""
+    return _Surveyor(fetcher, url, token).fetch(role, url)

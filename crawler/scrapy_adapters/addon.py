@@ -19,6 +19,7 @@ from scrapy import signals
 
 from crawler import resume, run_report
 from crawler.compliance_settings import DEFAULTS
+from crawler.gates import terms as terms_gate
 from crawler.identity import ContactError, normalize_contact, user_agent
 from crawler.ledger import Ledger
 from crawler.policy.registry import PolicyRegistry
@@ -99,6 +100,10 @@ class ComplianceAddon:
         if purpose not in PURPOSES:
             raise ComplianceConfigError(
                 f"COMPLIANCE_PURPOSE must be one of {', '.join(PURPOSES)}, not {purpose!r}")
+        try:  # before anything is opened, like the purpose
+            terms_gate.mode(settings.get("COMPLIANCE_TERMS_CHANGE"))
+        except ValueError as exc:
+            raise ComplianceConfigError(str(exc)) from None
         registry = PolicyRegistry.from_directory(
             settings["COMPLIANCE_POLICIES"], settings.getlist("COMPLIANCE_SITES"),
             allow_private=settings.getbool("COMPLIANCE_ALLOW_PRIVATE_NETWORKS"))

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Self
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from w3lib.url import safe_url_string
 
 from crawler.gates import allowlist
 from crawler.politeness import site_key
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
+from crawler.scrapy_adapters.sitesignals import SIGNAL_FILE
 
 
 class AllowListMiddleware(ContextComponent):
@@ -43,10 +46,13 @@ class AllowListMiddleware(ContextComponent):
         if not request.meta.get("redirect_urls"):  # a redirect keeps the chain of its origin
             request.meta[meta.DECISIONS] = []
         control = request in self.context.internal
+        control_paths = self.context.control_paths
+        if control and request.meta.get(meta.KIND) == SIGNAL_FILE:
+            control_paths = (*control_paths, *self._terms_page(request.url))
         decision, policy = allowlist.check(request.url, self.context.registry,
                                            self.context.purpose, control=control,
                                            suppressions=self.context.suppressions,
-                                           control_paths=self.context.control_paths)
+                                           control_paths=control_paths)
         if decision.allowed and policy is not None and not control:
             decision = allowlist.site_budget(policy, self.requested[policy.name],
                                              self.max_pages) or decision
@@ -63,3 +69,15 @@ class AllowListMiddleware(ContextComponent):
         assert policy is not None  # allowed means a policy covers the host
         request.meta["download_slot"] = site_key(policy.name)
         request.headers.pop(b"Host", None)  # the connection goes where the URL says, only
+
+    def _terms_page(self, url: str) -> tuple[str, ...]:
+        """The path of ``url`` when it is the terms page its policy records a fingerprint
+        of: read like a control file, so exempt from ``allow_paths`` (not ``deny_paths``)."""
+        parts = urlsplit(url)
+        policy = self.context.registry.for_host(parts.hostname or "")
+        if policy is None or not policy.tos.fingerprint:
+            return ()
+        terms = urlsplit(safe_url_string(policy.tos.url))
+        same = (parts.scheme, parts.netloc, parts.path) == (terms.scheme, terms.netloc,
+                                                           terms.path)
+        return (parts.path,) if same else ()

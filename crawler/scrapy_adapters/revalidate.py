@@ -43,6 +43,8 @@ class RevalidationMiddleware:
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         request.meta.pop(meta.REVALIDATING, None)
+        if request.meta.get(meta.KIND, "page") not in ("page", "image"):
+            return  # a control file or the terms page: read as it is now, always
         entry = self.context.effects.current.get(request.url)
         if entry is None or request.method != "GET" or request.meta.get(meta.UNCONDITIONAL):
             return

@@ -5,7 +5,9 @@ A :class:`SiteFile` says where the file lives, how to parse it, and which opt-ou
 gives for one item. Fetching (through every gate, once per origin and TTL, fail closed:
 an unreadable file excludes the origin's items), caching, the ledger lines and the exemption
 of its path from ``allow_paths`` are the crawler's, the same for every site file; see
-``docs/extending.md`` for adding one.
+``docs/extending.md`` for adding one. A policy's terms page is read through the same fetch,
+as a site file at one URL for the whole site (:func:`site_page`) that says nothing about
+single items.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from crawler.signals.optout_types import OptOutSignal
 from crawler.signals.response_fields import Meta
 
-__all__ = ["ItemView", "SiteFile", "SiteSignals"]
+__all__ = ["ItemView", "SiteFile", "SiteSignals", "no_signals", "site_page"]
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,37 @@ class ItemView:
 class SiteFile:
     #: short name: the key of the parsed file in the site's signals, shown in the ledger
     name: str
-    #: absolute path on the origin, e.g. ``/.well-known/tdmrep.json``
+    #: absolute path on the origin, e.g. ``/.well-known/tdmrep.json``; or, for a file that
+    #: lives at one place for a whole site (a policy's terms page, :func:`site_page`), an
+    #: absolute URL
     path: str
     #: ``(body, url) -> parsed file``; must never raise (a malformed file parses to something
     #: whose signals say ``unknown``)
     parse: Callable[[bytes, str], Any]
     #: ``(parsed file or None when the site has none, item) -> signals for that item``
     signals: Callable[[Any, ItemView], list[OptOutSignal]]
+
+    @property
+    def per_origin(self) -> bool:
+        """Read at this path of every origin (else: read at :attr:`path`, a URL)."""
+        return self.path.startswith("/")
+
+    def location(self, origin: str) -> str:
+        """The URL to read for ``origin`` (``scheme://host:port``)."""
+        return origin + self.path if self.per_origin else self.path
+
+
+def no_signals(_parsed: Any, _item: ItemView) -> list[OptOutSignal]:
+    """The signals of a site file that says nothing about single items."""
+    return []
+
+
+def site_page(name: str, url: str, parse: Callable[[bytes, str], Any]) -> SiteFile:
+    """A site file at one URL for a whole site, read for what it says about the site, not
+    about single items (a policy's terms page)."""
+    if url.startswith("/"):
+        raise ValueError(f"a site page is named by its absolute URL, not {url!r}")
+    return SiteFile(name, url, parse, no_signals)
 
 
 @dataclass(frozen=True)

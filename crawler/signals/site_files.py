@@ -35,6 +35,9 @@ def configured(extra: Iterable[str] = ()) -> tuple[SiteFile, ...]:
             raise SiteFileError(f"COMPLIANCE_SITE_FILES: cannot load {dotted!r}: {exc}") from None
         if not isinstance(found, SiteFile):
             raise SiteFileError(f"COMPLIANCE_SITE_FILES: {dotted!r} is not a SiteFile")
+        if not found.per_origin:
+            raise SiteFileError(f"COMPLIANCE_SITE_FILES: {dotted!r} has no path on the origin "
+                                f"(starting with /): {found.path!r}")
         clash = [f for f in files if f.name == found.name or f.path == found.path]
         if clash:
             raise SiteFileError(f"COMPLIANCE_SITE_FILES: {dotted!r} reuses the name or path of "
