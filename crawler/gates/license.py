@@ -10,14 +10,18 @@ header and XMP, and what its page says about it). Then:
   fall back (``license_reserved``);
 * grants that disagree (different licenses, or a version-less CC family that another grant
   does not refine) → ``license_conflict``, unless ``licenses.on_conflict`` says which wins;
+* an image whose page only says that *some* of its images are under another license ("some
+  images are licensed under CC BY-SA 4.0": an exception, not said which) is under the page's
+  license (the fallback) or the exception's: the same → that license; different → a conflict
+  the policy's ``on_conflict`` resolves; without a fallback → ``license_missing``;
 * a grant that names no known license, or a CC family without a version that neither another
   grant nor the fallback pins → ``license_unknown``;
 * the chosen license not accepted for the purpose → ``license_not_accepted``.
 
 Every statement's record in the decision says what became of it (``status``): ``chosen``,
 ``consistent`` (agrees with the chosen one), ``overridden`` (lost a conflict the policy
-resolved), ``conflicting``, ``unknown``, ``out_of_scope``, ``mention``, ``notice`` or
-``unused`` (a fallback not needed).
+resolved), ``conflicting``, ``unknown``, ``out_of_scope``, ``mention``, ``notice``,
+``exception`` (about some images, not said which) or ``unused`` (a fallback not needed).
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ from crawler.signals.license_detect import (
     GRANT,
     NOTICE,
     RIGHTS_RESERVED,
+    SCOPE_ASSET,
     SCOPE_OTHER,
     SCOPE_PAGE,
+    SOME_IMAGES,
     LicenseEvidence,
 )
 from crawler.signals.license_model import License
@@ -43,7 +49,8 @@ GATE = "license"
 _CHANNEL_RANK = {"http:link": 0, "html:a": 1, "html:link": 1, "html:area": 1, "rdfa": 2,
                  "microdata": 2, "jsonld": 3, "html:meta": 4, "xmp:cc:license": 1,
                  "xmp:xmpRights:WebStatement": 2, "xmp:xmpRights:UsageTerms": 3,
-                 "html:badge": 5, "html:cc-link": 6, "text": 7}
+                 "html:comment": 2, "html:badge": 5, "html:cc-link": 6, "html:attr": 6,
+                 "text": 7}
 
 _Lic = License | UnversionedCC
 
@@ -106,6 +113,11 @@ class _Check:
     # --- decision ------------------------------------------------------------------------
     def run(self) -> tuple[Decision, LicenseEvidence | None]:
         grants = [e for e in self.found if e.role == GRANT and self.applies(e)]
+        exceptions = [e for e in grants if self.kind != "page" and e.scope == SCOPE_ASSET
+                      and SOME_IMAGES in e.assets]
+        grants = [e for e in grants if e not in exceptions]
+        if not grants and exceptions:
+            return self.narrowed(exceptions)
         if not grants:
             return self.no_grant()
         known = [e for e in grants if e.license is not None]
@@ -215,6 +227,29 @@ class _Check:
                              "unknown.", conflict=info)
         chosen = self.pick(known, winner)
         return self.verdict(chosen, winner, conflict=info)
+
+    def narrowed(self, exceptions: list[LicenseEvidence]
+                 ) -> tuple[Decision, LicenseEvidence | None]:
+        """The image is under the page's license or under the exception for some images."""
+        usable = [e for e in self.fallback if isinstance(e.license, License)]
+        if not usable:
+            first = exceptions[0]
+            for e in exceptions:
+                self.status[id(e)] = "exception"
+            return self.deny("license_missing",
+                             f"The page says only that some of its images are under another "
+                             f"license ({first.snippet[:80]!r}) and grants none for this one.")
+        fallback = usable[0]
+        known = [fallback, *(e for e in exceptions if e.license is not None)]
+        distinct: dict[str, _Lic] = {}
+        for e in known:
+            distinct.setdefault(_key(e.license), e.license)  # type: ignore[arg-type]
+        if len(distinct) == 1:
+            for e in exceptions:
+                self.status[id(e)] = "consistent"
+            self.status[id(fallback)] = "chosen"
+            return self.verdict(fallback, fallback.license)  # type: ignore[arg-type]
+        return self.conflict(known, list(distinct.values()))
 
     def no_grant(self) -> tuple[Decision, LicenseEvidence | None]:
         # a page's "All rights reserved" does not undo the reviewed site-wide grant; an

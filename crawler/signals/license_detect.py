@@ -8,14 +8,22 @@ The entry points are here: :func:`detect` (a response's headers and markup),
 image response's headers and XMP) and :func:`from_policy` (the reviewed site-wide grant). The
 work is done in
 
-* :mod:`~crawler.signals.license_evidence`: the :class:`LicenseEvidence` record (its role and
-  scope), and which of a page's statements speak for an image;
+* :mod:`~crawler.signals.license_evidence`: the :class:`LicenseEvidence` record (its role,
+  scope and part), and which of a page's statements speak for an image;
 * :mod:`~crawler.signals.license_headers`, :mod:`~crawler.signals.license_xmp`: the ``Link``
   header, an image's XMP packet;
-* :mod:`~crawler.signals.license_markup`: ``rel``, RDFa, microdata, JSON-LD, Dublin Core
-  ``<meta>``, CC links and badges, and the scan of a page;
-* :mod:`~crawler.signals.license_prose`: CC names, grant sentences, notices and credits in text;
-* :mod:`~crawler.signals.license_scope`: which part of the page a statement covers.
+* :mod:`~crawler.signals.license_markup`: ``rel``, RDFa, microdata, Dublin Core ``<meta>``, CC
+  links and badges, and the scan of a page; :mod:`~crawler.signals.license_jsonld` (JSON-LD,
+  JSON in ``data-*`` attributes), :mod:`~crawler.signals.license_attrs` (CC RDF in comments,
+  ``title``/``aria-label``/``data-*`` attributes);
+* :mod:`~crawler.signals.license_rawindex`, :mod:`~crawler.signals.license_locate`: what the
+  raw HTML says before any walk of the tree, and the elements at its places;
+* :mod:`~crawler.signals.license_prose`: names, grant sentences, notices and credits in text,
+  through :mod:`~crawler.signals.license_names` (license names in every language of the
+  phrase table, :mod:`~crawler.signals.license_phrases`) and the one grant matcher,
+  :mod:`~crawler.signals.license_grammar`;
+* :mod:`~crawler.signals.license_scope`, :mod:`~crawler.signals.license_regions`,
+  :mod:`~crawler.signals.license_blocks`: which part of the page a statement covers.
 
 A page's scan is cached (weakly) for the :func:`image_evidence` calls of its images; image
 credits (text-only captions) are read once per page, by the first of those calls.
@@ -26,6 +34,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
 from parsel import Selector
@@ -40,6 +49,7 @@ from crawler.signals.license_evidence import (
     SCOPE_OTHER,
     SCOPE_PAGE,
     SCOPE_SITE,
+    SOME_IMAGES,
     LicenseEvidence,
     PageLicenses,
     absolute_url,
@@ -47,7 +57,10 @@ from crawler.signals.license_evidence import (
 )
 from crawler.signals.license_headers import from_headers, header_values, parse_link_header
 from crawler.signals.license_markup import PageScan
+from crawler.signals.license_names import find_names
 from crawler.signals.license_prose import ProseScan
+from crawler.signals.license_rawindex import ascii_compatible
+from crawler.signals.license_scope import credit_text
 from crawler.signals.license_xmp import XmpLike, from_xmp
 from crawler.signals.licenses import lookup_spdx
 
@@ -62,11 +75,13 @@ __all__ = [
     "SCOPE_OTHER",
     "SCOPE_PAGE",
     "SCOPE_SITE",
+    "SOME_IMAGES",
     "LicenseEvidence",
     "PageLicenses",
     "XmpLike",
     "detect",
     "detect_image",
+    "forget",
     "from_headers",
     "from_markup",
     "from_policy",
@@ -77,7 +92,7 @@ __all__ = [
 ]
 
 #: bump when detection rules change: recorded in every sidecar next to the evidence
-DETECTOR_VERSION: Final = "2.0"
+DETECTOR_VERSION: Final = "3.0"
 
 
 @dataclass
@@ -99,13 +114,20 @@ def _evidence_key(e: LicenseEvidence) -> tuple[object, ...]:
     return (e.channel, e.location, e.snippet, e.license, e.role)
 
 
-def _raw_html(selector: Any) -> str | None:
-    """The HTML text a selector was parsed from (Scrapy and parsel keep it), if at hand."""
+def _raw_html(selector: Any) -> tuple[bytes | str | None, str | None]:
+    """The HTML a selector was parsed from, if at hand: the response body and its encoding
+    (Scrapy's selectors keep their response; bytes are searched fastest), else the text
+    (parsel keeps it)."""
+    response = getattr(selector, "response", None)
+    body = getattr(response, "body", None)
+    encoding = getattr(response, "encoding", None)
+    if isinstance(body, bytes) and body and isinstance(encoding, str) \
+            and ascii_compatible(encoding):
+        return body, encoding
     text = getattr(selector, "_text", None)
     if not isinstance(text, str):
-        response = getattr(selector, "response", None)
         text = getattr(response, "text", None)
-    return text if isinstance(text, str) and text else None
+    return (text, None) if isinstance(text, str) and text else (None, None)
 
 
 def _root_of(selector: Selector | None) -> Any:
@@ -115,9 +137,18 @@ def _root_of(selector: Selector | None) -> Any:
     return root
 
 
+@cache
+def warm() -> None:
+    """Load the phrase table and compile the name grammar (once per process, on the first
+    page, and before a benchmark times anything)."""
+    find_names("Creative Commons Attribution 4.0 International")
+    credit_text()
+
+
 def _scanned(base_url: str, selector: Selector | None) -> _Scanned | None:
     """The page's scan, done once per parsed document (cached weakly by its root element) so
     :func:`detect` and :func:`image_evidence` share it."""
+    warm()
     root = _root_of(selector)
     if root is None:
         return None
@@ -125,9 +156,17 @@ def _scanned(base_url: str, selector: Selector | None) -> _Scanned | None:
     if cached is not None and cached.url == base_url:
         return cached
     scan = PageScan(base_url, root)
-    found = tuple(scan.scan(_raw_html(selector)))
+    raw, encoding = _raw_html(selector)
+    found = tuple(scan.scan(raw, encoding))
     cached = _CACHE[root] = _Scanned(base_url, scan.base, found)
     return cached
+
+
+def forget(selector: Selector | None) -> None:
+    """Drop the cached scan of a parsed page (a benchmark times the scan again)."""
+    root = _root_of(selector)
+    if root is not None:
+        _CACHE.pop(root, None)
 
 
 def _markup(base_url: str, selector: Selector | None) -> tuple[LicenseEvidence, ...]:
@@ -189,4 +228,5 @@ def from_policy(spdx: str | None, policy_source: str) -> list[LicenseEvidence]:
     lic = lookup_spdx(spdx)
     return [LicenseEvidence("policy:default", policy_source, f"licenses.default: {spdx}",
                             lic.url if lic else "", lic, SCOPE_SITE,
-                            note="site-wide grant of the reviewed terms of service")]
+                            note="site-wide grant of the reviewed terms of service",
+                            part="site")]

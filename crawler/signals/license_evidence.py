@@ -6,9 +6,17 @@ Every statement found becomes one :class:`LicenseEvidence`, with
   linked in running text: recorded, never a grant) or ``notice`` (a copyright line, "All rights
   reserved", a rights-statement URL: recorded, never a conflict);
 * ``scope``: ``page`` (the page text), ``asset`` (an embedded image: ``assets`` lists its URLs,
-  ``*`` for "every image of the page", empty when the image is not identifiable), ``other``
-  (something else the page describes: a theme, code samples, a dataset, another work) or
-  ``site`` (the reviewed policy's site-wide grant).
+  ``*`` for "every image of the page", ``?`` for "some images of the page, not said which" (an
+  exception such as "some images are licensed under …"), empty when the image is not
+  identifiable), ``other`` (something else the page describes: a theme, code samples, a
+  dataset, another work) or ``site`` (the reviewed policy's site-wide grant);
+* ``part``: the part of the page the statement stands in and speaks for: ``response`` (an
+  HTTP header), ``head`` (the document's metadata), ``site`` (the reviewed policy),
+  ``footer``, ``sidebar``, ``widget``, ``license-box`` (a license or copyright element),
+  ``address``, ``nav``, ``body`` (running text), ``figure``, ``caption`` (a caption or credit
+  element), ``image`` (a credit line, a statement next to an image, an image's XMP),
+  ``exception`` (an exception to the page's license), ``code`` (a code sample), ``comment``
+  (CC's RDF in an HTML comment), ``attribute`` (a ``title``/``data-*`` attribute);
 
 :class:`PageLicenses` picks, among a page's statements, those about one of its images. The
 helpers at the end read a stated value and quote the page the same way in every channel.
@@ -43,6 +51,8 @@ SCOPE_OTHER: Final = "other"
 SCOPE_SITE: Final = "site"
 #: ``assets`` entry meaning "every image of the page"
 ALL_IMAGES: Final = "*"
+#: ``assets`` entry meaning "some images of the page, not said which" (an exception)
+SOME_IMAGES: Final = "?"
 #: ``note`` of a notice that reserves all rights
 RIGHTS_RESERVED: Final = lt.RIGHTS_RESERVED
 
@@ -68,6 +78,7 @@ class LicenseEvidence:
     note: str = ""  # why this role/scope, or the kind of notice
     creator: str = ""  # attribution name stated with the license (cc:attributionName, XMP)
     title: str = ""  # title stated with the license (dct:title, XMP dc:title)
+    part: str = ""  # the part of the page it stands in and speaks for (see the module doc)
 
     def as_record(self) -> dict[str, object]:
         lic = self.license
@@ -89,6 +100,8 @@ class LicenseEvidence:
             record["creator"] = self.creator
         if self.title:
             record["title"] = self.title
+        if self.part:
+            record["part"] = self.part
         return record
 
     @classmethod
@@ -106,7 +119,7 @@ class LicenseEvidence:
                    scope=record["scope"], role=record["role"],
                    assets=tuple(record.get("assets", ())), document=record.get("document", ""),
                    note=record.get("note", ""), creator=record.get("creator", ""),
-                   title=record.get("title", ""))
+                   title=record.get("title", ""), part=record.get("part", ""))
 
 
 @dataclass(frozen=True)
@@ -120,14 +133,17 @@ class PageLicenses:
     def for_image(self, image_url: str) -> list[LicenseEvidence]:
         """Statements the page makes about this image: its figure/caption/credit, a JSON-LD or
         microdata ImageObject, RDFa about it; or, when there are none, statements about every
-        image of the page ("photos on this blog are …"). Never the page's own license."""
+        image of the page ("photos on this blog are …"), and the exceptions about some of
+        them ("some images are …", which the license gate weighs against the page's license).
+        Never the page's own license."""
         target = norm_url(image_url)
         if lt.badge_license(target) is not None:
             return []  # a license badge is not an image of the page
         own = [e for e in self.evidence if e.scope == SCOPE_ASSET and target in e.assets]
         if any(e.role == GRANT for e in own):
             return own
-        general = [e for e in self.evidence if e.scope == SCOPE_ASSET and ALL_IMAGES in e.assets]
+        general = [e for e in self.evidence if e.scope == SCOPE_ASSET
+                   and (ALL_IMAGES in e.assets or SOME_IMAGES in e.assets)]
         return own + general
 
 
@@ -172,7 +188,23 @@ def resolve_value(base_url: str, value: str) -> tuple[str, License | Unversioned
     names = lt.find_names(value)
     if names:
         return "", names[0].license
+    if "creativecommons" in value.lower() or "archive.org/" in value:
+        found = _url_in(value)
+        if found:
+            return found, canonicalize_url(found)
     return "", parse_license_ref(value) if len(value) <= 80 else None
+
+
+_URL_IN = re.compile(r"(?:https?:)?//\S+")
+
+
+def _url_in(value: str) -> str:
+    """The first license URL inside a longer value ("Licensed under https://…/by/4.0/.")."""
+    for m in _URL_IN.finditer(value):
+        url = m.group(0).rstrip(".,;)\"'")
+        if canonicalize_url(url) is not None:
+            return url
+    return ""
 
 
 def norm_url(url: str) -> str:

@@ -42,5 +42,6 @@ def from_headers(base_url: str, headers: Mapping[str, Sequence[str]], scope: str
                 absolute = urljoin(base_url, url)
                 found.append(LicenseEvidence("http:link", "Link", value[:SNIPPET_MAX],
                                              absolute, canonicalize_url(absolute), scope,
-                                             assets=assets, document=base_url))
+                                             assets=assets, document=base_url,
+                                             part="response"))
     return found

@@ -2,26 +2,27 @@
 
 Where a page states licenses in markup (signals.md, section C): ``rel`` tokens on
 ``a``/``link``/``area`` (``license``, ``cc:license``, ``dct:license``), JSON-LD ``license``
-(string, ``@id``/``url`` object, list, ``@graph``, nested nodes), microdata
-``itemprop="license"``, RDFa ``property``/``rel`` ``cc:license``/``dct:license``, Dublin Core
-``<meta>`` (``dcterms.license``, ``DC.rights``), plain links to a CC license and CC badge images
-when the context makes them a statement. :meth:`PageScan.scan` reads these, then the text
-around them (:class:`~crawler.signals.license_prose.ProseScan`).
+(:mod:`crawler.signals.license_jsonld`), microdata ``itemprop="license"``, RDFa
+``property``/``rel`` ``cc:license``/``dct:license``, Dublin Core ``<meta>`` (``dcterms.license``,
+``DC.rights``), plain links to a CC license (also through a web archive) and CC badge images
+when the context makes them a statement, CC's RDF in an HTML comment and licenses named in
+``title``/``aria-label``/``data-*`` attributes (:mod:`crawler.signals.license_attrs`).
+:meth:`PageScan.scan` reads these, then the text around them
+(:class:`~crawler.signals.license_prose.ProseScan`).
 
-Cost (a 50 KB page, well under a millisecond): the head's children are read directly; two
-``str.find`` passes over the raw HTML (``licen``, ``creativecommons.org/``) tell which body
-attributes say "license", how many CC URLs and how many "licen…" words of text the page holds;
-one attribute step per attribute kind that needs it (``@rel``, ``@property``, ``@itemprop``),
-one ``script`` step for JSON-LD; plain CC links and badge images are looked for only when the raw
-HTML holds CC URLs that the statements found so far do not account for; text is read around
-the statements found, and elsewhere only when the page says "licen…" more often than that.
+Cost: the head's children are read directly; a few ``find`` passes over the raw HTML
+(:class:`~crawler.signals.license_rawindex.RawIndex`) tell which body attributes hold a
+license word, how many CC URLs the page holds and how often its text says a marker; one
+attribute step per attribute kind that needs it, one ``script`` step for JSON-LD; plain CC
+links and badge images are looked for only when the raw HTML holds CC URLs that the statements
+found so far do not account for; text is read around the statements found, and elsewhere only
+when the page's text holds the markers more often than that.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin
@@ -29,36 +30,65 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from crawler.signals import license_text as lt
+from crawler.signals.cc_licenses import UnversionedCC
+from crawler.signals.license_attrs import attribute_statements, comment_statements
 from crawler.signals.license_evidence import (
     GRANT,
-    SCOPE_ASSET,
+    MENTION,
     SCOPE_OTHER,
     SCOPE_PAGE,
-    SNIPPET_MAX,
     LicenseEvidence,
     clean_text,
     last_token,
-    norm_url,
     resolve_value,
     snippet_of,
 )
-from crawler.signals.license_prose import IMGS, SCRIPTS, TEXT_MARKERS, ProseScan
-from crawler.signals.license_scope import MEDIA_TYPES, OTHER_TYPES, STRUCTURAL
-from crawler.signals.licenses import canonicalize_url
+from crawler.signals.license_jsonld import jsonld_script
+from crawler.signals.license_locate import elements_at
+from crawler.signals.license_prose import SCRIPTS, ProseScan, page_markers
+from crawler.signals.license_rawindex import RawIndex
+from crawler.signals.license_scope import STRUCTURAL
+from crawler.signals.licenses import License, canonicalize_url
 
 # Attribute and name-test steps are cheap in libxml2; a predicate evaluated on every node is not
 # (≈0.2 µs a node), so the page is read with few such steps and filtered in Python, and the raw
 # HTML (when the selector has it) tells which steps can be skipped.
 # (when the raw HTML said which attributes hold "licen…", without it)
-_SAYS_LICENSE = ("[contains(., 'icen')]", "[contains(., 'icen') or contains(., 'ICEN') or "
+_SAYS_LICENSE = ("[contains(., 'icen') or contains(., 'ICEN')]",
+                 "[contains(., 'icen') or contains(., 'ICEN') or "
                  "contains(., 'ights') or contains(., 'IGHTS')]")
 _REL_ATTRS = tuple(etree.XPath("descendant::*/@rel" + p) for p in _SAYS_LICENSE)
 _PROPERTY_ATTRS = tuple(etree.XPath("descendant::*/@property" + p) for p in _SAYS_LICENSE)
 _ITEMPROP_ATTRS = tuple(etree.XPath("descendant::*/@itemprop" + p) for p in _SAYS_LICENSE)
 _METAS = etree.XPath("descendant::meta")
 _CC_HREFS = etree.XPath("descendant::a/@href[contains(., 'creativecommons.org/')]")
-_ATTR_BEFORE = re.compile(r"""([\w:.-]+)\s*=\s*["']?[^"'=<>]*$""")
-_PAGE_KEYS = frozenset({"mainentity", "mainentityofpage", "haspart", "ispartof", "@graph"})
+_LINK_HREFS = etree.XPath("descendant::a/@href")
+_BADGE_IMGS = etree.XPath("descendant::img[contains(@src, 'creativecommons.org/') or "
+                          "contains(@src, 'licensebuttons.')]")
+_CC_TAGS = etree.XPath("descendant::a[contains(@href, 'creativecommons.org/')] | "
+                       "descendant::img[contains(@src, 'creativecommons.org/') or "
+                       "contains(@src, 'licensebuttons.')]")
+
+
+def _says_license(el: Any, kind: str) -> bool:
+    """Does the element's ``kind`` attribute (any ``data-*`` one for "data") hold a license
+    word?"""
+    if kind != "data":
+        return any(m in (el.get(kind) or "").lower() for m in _ATTR_MARKS)
+    return any(name.startswith("data-") and ("licen" in name or any(
+        m in value.lower() for m in _ATTR_MARKS)) for name, value in el.attrib.items())
+
+
+_ATTR_MARKS = ("licen", "lizen", "commons", "cc by", "cc-by", "cc0", "иценз", "ライセンス",
+               "许可", "授", "라이선스")
+
+
+def _cc_tag(el: Any) -> bool:
+    """A link to a CC URL, or a CC badge image."""
+    if el.tag == "a":
+        return "creativecommons.org/" in (el.get("href") or "")
+    src = el.get("src") or "" if el.tag == "img" else ""
+    return "creativecommons.org/" in src or "licensebuttons." in src
 
 
 def _text_of(el: Any) -> str:
@@ -80,86 +110,14 @@ def _cc_attribution(el: Any) -> tuple[str, str]:
     return creator[:200], title[:200]
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _jsonld_name(value: Any) -> str:
-    for item in _as_list(value):
-        if isinstance(item, str):
-            return item[:200]
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            return item["name"][:200]
-    return ""
-
-
-def _jsonld_nodes(data: Any, path: str = "$", parent_key: str = "", top: bool = True,
-                  depth: int = 0) -> Iterator[tuple[str, dict[str, Any], str, bool]]:
-    """(JSON path, node, key it hangs from, is a top-level node) of every object, depth ≤ 8."""
-    if depth > 8:
-        return
-    if isinstance(data, list):
-        for i, item in enumerate(data):
-            yield from _jsonld_nodes(item, f"{path}[{i}]", parent_key, top, depth + 1)
-        return
-    if not isinstance(data, dict):
-        return
-    yield path, data, parent_key, top
-    for key, value in data.items():
-        if isinstance(value, (dict, list)) and isinstance(key, str):
-            graph = key == "@graph"
-            yield from _jsonld_nodes(value, f"{path}.{key}", parent_key if graph else key,
-                                     top and graph, depth + 1)
-
-
 def _cc_urls_in(el: Any) -> int:
     if el.tag == "script":
         return (el.text or "").count("creativecommons.org/")
     return sum(v.count("creativecommons.org/") for v in el.attrib.values())
 
 
-class _RawIndex:
-    """What a few ``str.find`` passes over the raw HTML tell about the page: which attributes
-    of the body say "license", how many CC URLs it holds, whether it shows CC badge images,
-    and how often its text (not its tags) says "licen…"."""
-
-    def __init__(self, raw: str):
-        self.kinds: set[str] = set()
-        self.badges = False
-        self.text_markers = dict.fromkeys(TEXT_MARKERS, 0)
-        self.cc_urls = 0
-        body = raw.find("<body")
-        if body == -1:
-            body = max(raw.find("<BODY"), 0)
-        pos = raw.find("icen")
-        for _ in range(400):
-            if pos == -1:
-                break
-            if pos and raw[pos - 1] in "lL" and pos > body:  # the head is read directly
-                where = _in_tag(raw, pos)
-                if where is not None:
-                    self.kinds.add(where)
-                else:
-                    self.text_markers["licen"] += 1
-                if raw.startswith("licensebuttons", pos - 1):
-                    self.badges = True
-            pos = raw.find("icen", pos + 4)
-        else:
-            self.kinds = {"rel", "property", "itemprop", "name"}
-            self.badges = True
-            self.text_markers["licen"] = 1 << 30
-        self.cc_urls = raw.count("creativecommons.org/")
-
-
-def _in_tag(raw: str, pos: int) -> str | None:
-    """The attribute whose value holds ``pos`` (``""`` for other places inside a tag), or None
-    when ``pos`` is in text."""
-    lo = max(0, pos - 1000)
-    tag_open = raw.rfind("<", lo, pos)
-    if tag_open == -1 or tag_open < raw.rfind(">", lo, pos):
-        return None
-    m = _ATTR_BEFORE.search(raw, tag_open, pos)
-    return m.group(1).lower() if m else ""
+def _key(lic: License | UnversionedCC | None) -> str:
+    return lic.spdx if isinstance(lic, License) else lic.url if lic is not None else ""
 
 
 class PageScan(ProseScan):
@@ -171,11 +129,14 @@ class PageScan(ProseScan):
         self.cc_held = 0  # CC URLs in the head statements
 
     # --- scan ----------------------------------------------------------------------------
-    def scan(self, raw: str | None = None) -> list[LicenseEvidence]:
-        """Read the page. ``raw`` (the HTML text the tree was parsed from), when given, lets
-        the scan skip the steps for statements the page cannot contain."""
+    def scan(self, raw: bytes | str | None = None, encoding: str | None = "utf-8"
+             ) -> list[LicenseEvidence]:
+        """Read the page. ``raw`` (the HTML the tree was parsed from: the response body, or
+        its text), when given, lets the scan skip the steps for statements the page cannot
+        contain; ``encoding``: the body's."""
         root = self.root
-        index = _RawIndex(raw) if raw is not None else None
+        index = (RawIndex(raw, page_markers(root), encoding, lt.find_names)
+                 if raw is not None else None)
         seen: set[Any] = set()
         hits: list[Any] = []
 
@@ -202,35 +163,85 @@ class PageScan(ProseScan):
                 for value in attrs[1](root):
                     add(value.getparent())
             elif kind in index.kinds:
-                for value in attrs[0](root):
-                    add(value.getparent())
+                for el in self.located(index, kind, lambda e, k=kind: "icen" in (
+                        e.get(k) or "").lower(), attrs[0]):
+                    add(el)
         if index is None or "name" in index.kinds:
             for el in _METAS(root):
                 if el.get("name") and el not in seen:
                     seen.add(el)
                     self.meta(el)
-        for el in SCRIPTS(root):
+        scripts = (SCRIPTS(root) if index is None or index.body_jsonld
+                   else [el for el in head if el.tag == "script"] if head is not None else [])
+        for el in scripts:
             if "ld+json" in (el.get("type") or ""):
                 add(el)
         # plain links to a CC license, and badges, when the raw HTML holds more CC URLs than
         # the statements above
         more_cc = index is None or index.cc_urls > self.cc_held + sum(
             _cc_urls_in(el) for el in hits)
-        if more_cc:
-            for href in _CC_HREFS(root):
-                add(href.getparent())
-        if more_cc or index.badges:  # type: ignore[union-attr]
-            for img in IMGS(root):
-                src = img.get("src") or ""
-                if "creativecommons.org/" in src or "licensebuttons." in src:
+        if index is not None and (more_cc or index.badges):
+            for el in self.located(index, "cc", _cc_tag, _CC_TAGS):
+                add(el)
+        else:
+            if more_cc:
+                for href in _CC_HREFS(root):
+                    add(href.getparent())
+                for img in _BADGE_IMGS(root):
                     add(img)
         for el in hits:
             try:
                 self.hit(el)
             except (ValueError, TypeError):  # pragma: no cover - malformed attributes
                 continue
-        self.texts(root, hits, index.text_markers if index is not None else None)
+        if index is None or index.comment_rdf:
+            comment_statements(self)
+        attribute_statements(self, index.kinds if index is not None else None, seen,
+                             self.located_attrs(index))
+        self.texts(root, hits, index)
+        self.settle()
         return self.out
+
+    def located(self, index: RawIndex, kind: str, test: Callable[[Any], bool],
+                step: Callable[[Any], list[Any]]) -> list[Any]:
+        """The elements whose ``kind`` attribute the raw HTML found a marker (or, for "cc",
+        a CC URL) in, through their lines; by the XPath ``step`` when lines cannot tell."""
+        found = None if index.tags_overflow else elements_at(
+            self.root, index.low, index.tags.get(kind, []), test)
+        if found is not None:
+            return found
+        return [v.getparent() if isinstance(v, str) else v for v in step(self.root)]
+
+    def located_attrs(self, index: RawIndex | None) -> dict[str, list[Any]] | None:
+        """The elements with a license word in a text-like attribute, found through their
+        lines (None: let :func:`attribute_statements` walk the tree)."""
+        if index is None or index.tags_overflow:
+            return None
+        found: dict[str, list[Any]] = {}
+        for kind in ("title", "aria-label", "data"):
+            if kind in index.kinds:
+                els = elements_at(self.root, index.low, index.tags.get(kind, []),
+                                  lambda e, k=kind: _says_license(e, k))
+                if els is None:
+                    return None
+                found[kind] = els
+        return found
+
+    def settle(self) -> None:
+        """A bare license line (no grant wording, no markup) that repeats a license the page
+        states for something else ("the dataset is available under CC BY-NC-SA 4.0" … footer:
+        "CC BY-NC-SA 4.0") cannot be told from a reminder of that one: it is a mention."""
+        others = {_key(e.license): e.note for e in self.out
+                  if e.role == GRANT and e.scope == SCOPE_OTHER and e.license is not None
+                  and "stated for" in e.note}
+        if not others:
+            return
+        for i in self.weak:
+            e = self.out[i]
+            if e.role == GRANT and e.scope == SCOPE_PAGE and _key(e.license) in others:
+                self.out[i] = dataclasses.replace(
+                    e, role=MENTION, note=f"{e.note}; the license the page states for "
+                    f"something else ({others[_key(e.license)]}), not a grant of the page")
 
     # --- channels ------------------------------------------------------------------------
     def hit(self, el: Any) -> None:
@@ -238,7 +249,7 @@ class PageScan(ProseScan):
         or rights, a ``<meta name>``, JSON-LD, a plain CC link, a badge."""
         tag = el.tag
         if tag == "script":
-            self.jsonld(el)
+            jsonld_script(self, el)
             return
         if tag == "meta" and el.get("name"):
             self.meta(el)
@@ -291,17 +302,20 @@ class PageScan(ProseScan):
         absolute = self.url(href) if href else ""
         lic = canonicalize_url(absolute) if absolute else None
         note = ""
-        if lic is None and el.tag in ("a", "area"):
+        if (lic is None or isinstance(lic, UnversionedCC)) and el.tag in ("a", "area"):
             names = lt.find_names(_text_of(el))
-            if names:
-                lic, note = names[0].license, "license named by the link text"
+            named = names[0].license if names else None
+            if named is not None and (lic is None or (isinstance(named, License)
+                                                      and named.url.startswith(lic.url))):
+                lic, note = named, "license named by the link text"
         creator, title = _cc_attribution(el)
         self.emit(channel, el, absolute, lic, explicit, note=note, creator=creator, title=title)
 
     def value_statement(self, el: Any, channel: str, value: str | None,
                         rights: bool = False) -> None:
-        if value is None:
-            value = _text_of(el)
+        if value is None:  # an empty container: the license link inside it, else its text
+            inner = next((h for h in _LINK_HREFS(el) if canonicalize_url(self.url(h))), None)
+            value = self.url(inner) if inner else _text_of(el)
         url, lic = resolve_value(self.base, value)
         if rights and lic is None:
             block = self.block_of(el.getparent() if el.getparent() is not None else el)
@@ -329,11 +343,11 @@ class PageScan(ProseScan):
         location = f"html/head/{el.tag}"
         if "license" in tokens:
             self.out.append(LicenseEvidence(channel, location, snippet_of(el), url, lic,
-                                            SCOPE_PAGE, GRANT, (), self.base))
+                                            SCOPE_PAGE, GRANT, (), self.base, part="head"))
         elif "rights" in tokens or "copyright" in tokens:
             if lic is not None:
                 self.out.append(LicenseEvidence(channel, location, snippet_of(el), url, lic,
-                                                SCOPE_PAGE, GRANT, (), self.base))
+                                                SCOPE_PAGE, GRANT, (), self.base, part="head"))
             else:
                 self.notice(channel, location, snippet_of(el),
                             lt.notice_kind(value) or "rights statement", url)
@@ -347,73 +361,15 @@ class PageScan(ProseScan):
         if token == "license":
             url, lic = resolve_value(self.base, content)
             self.out.append(LicenseEvidence("html:meta", location, snippet_of(el), url, lic,
-                                            SCOPE_PAGE, GRANT, (), self.base))
+                                            SCOPE_PAGE, GRANT, (), self.base, part="head"))
         elif token == "rights":
             url, lic = resolve_value(self.base, content)
             if lic is not None:
                 self.out.append(LicenseEvidence("html:meta", location, snippet_of(el), url, lic,
-                                                SCOPE_PAGE, GRANT, (), self.base))
+                                                SCOPE_PAGE, GRANT, (), self.base, part="head"))
             else:
                 self.notice("html:meta", location, snippet_of(el),
                             lt.notice_kind(content) or "rights statement", url)
         elif token == "copyright":
             self.notice("html:meta", location, snippet_of(el),
                         lt.notice_kind(content) or lt.COPYRIGHT)
-
-    def jsonld(self, el: Any) -> None:
-        self.jsonld_count += 1
-        raw = el.text or ""
-        if "icense" not in raw:
-            return
-        where = f"script[type=ld+json][{self.jsonld_count}]"
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            self.out.append(LicenseEvidence(
-                "jsonld", where, raw.strip()[:SNIPPET_MAX], "", None, SCOPE_PAGE, GRANT, (),
-                self.base, "JSON-LD that mentions a license is not valid JSON"))
-            return
-        for path, node, parent_key, top in _jsonld_nodes(data):
-            for key, value in node.items():
-                if not isinstance(key, str) or last_token(key) != "license":
-                    continue
-                for i, item in enumerate(value if isinstance(value, list) else [value]):
-                    self.jsonld_license(where, f"{path}.{key}" + (
-                        f"[{i}]" if isinstance(value, list) else ""), node, parent_key, top, item)
-
-    def jsonld_license(self, where: str, path: str, node: dict[str, Any], parent_key: str,
-                       top: bool, value: Any) -> None:
-        """A JSON-LD ``license`` value. Its scope comes from the node's ``@type`` (a media
-        object, a dataset or software) or where the node hangs (top level, ``@graph`` or a
-        ``mainEntity``-like key: the page; elsewhere: another work)."""
-        if isinstance(value, dict):
-            raw = value.get("@id") or value.get("url") or value.get("name") or ""
-        else:
-            raw = value
-        if not isinstance(raw, str):
-            return
-        url, lic = resolve_value(self.base, raw)
-        types = {t.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
-                 for t in _as_list(node.get("@type")) if isinstance(t, str)}
-        assets: tuple[str, ...] = ()
-        if types & MEDIA_TYPES:
-            scope, note = SCOPE_ASSET, f"license of a JSON-LD {'/'.join(sorted(types))}"
-            assets = tuple(dict.fromkeys(
-                norm_url(self.url(v)) for k in ("contentUrl", "url", "@id", "embedUrl")
-                for v in _as_list(node.get(k)) if isinstance(v, str)))
-        elif types & OTHER_TYPES:
-            scope, note = SCOPE_OTHER, f"license of a JSON-LD {'/'.join(sorted(types))}"
-        elif top or parent_key.lower() in _PAGE_KEYS:
-            scope, note = SCOPE_PAGE, ""
-        else:
-            scope, note = SCOPE_OTHER, f"license of a work the page refers to ({parent_key})"
-        snippet = json.dumps({path.rsplit(".", 1)[-1]: value}, ensure_ascii=False)
-        creator = _jsonld_name(node.get("creator") or node.get("author")) \
-            or _jsonld_name(node.get("creditText"))
-        self.out.append(LicenseEvidence("jsonld", f"{where} {path}", snippet[:SNIPPET_MAX],
-                                        url, lic, scope, GRANT, assets, self.base, note,
-                                        creator))
-        notice = node.get("copyrightNotice")
-        if isinstance(notice, str) and notice.strip():
-            self.notice("jsonld", f"{where} {path.rsplit('.', 1)[0]}.copyrightNotice", notice,
-                        lt.notice_kind(notice) or lt.COPYRIGHT, scope=scope, assets=assets)

@@ -1,17 +1,20 @@
-"""License statements written in a page's text: CC names, grant sentences, notices, credits.
+"""License statements written in a page's text: names, grant sentences, notices, credits.
 
 Text is read around the statements found in markup (their footer, figure, license box or
-block), then in the page's footers, asides, addresses and figures, then wherever the page says
-"licen…", each step only when the page says "licen…" more often than the text read so far.
-Image credits (text-only captions: "Photo: J. Doe, CC BY 2.0") are read on demand, by
-:meth:`ProseScan.asset_texts`. What a sentence grants, and for what subject, is decided by
-:mod:`crawler.signals.license_text`; where it applies, by :mod:`crawler.signals.license_scope`.
+block), then in the page's footers, asides, addresses and figures, then wherever the page's
+text holds a marker of the phrase table (``licen``, ``lizen``, ``commons``, ``cc by``, and the
+page language's own: ``иценз``, ``ライセンス`` …), each step only when the page's text holds
+the markers more often than the text read so far. Image credits (text-only captions: "Photo:
+J. Doe, CC BY 2.0") are read on demand, by :meth:`ProseScan.asset_texts`. What a sentence
+grants, and for what subject, is decided by :mod:`crawler.signals.license_grammar`; where it
+applies, by :mod:`crawler.signals.license_scope`.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cache
 from itertools import accumulate
 from typing import Any
 
@@ -24,13 +27,16 @@ from crawler.signals.license_evidence import (
     clean_text,
     last_token,
 )
+from crawler.signals.license_locate import holders_at
+from crawler.signals.license_phrases import phrases
+from crawler.signals.license_rawindex import RawIndex
+from crawler.signals.license_regions import CAPTION, CREDIT, region_of_tokens
 from crawler.signals.license_scope import (
-    CREDIT_CLASSES,
-    CREDIT_TEXT,
     SKIP_TAGS,
     STRUCTURAL,
     Block,
     PageScope,
+    credit_text,
 )
 from crawler.signals.licenses import License, canonicalize_url
 
@@ -38,33 +44,76 @@ SCRIPTS = etree.XPath("descendant::script")
 IMGS = etree.XPath("descendant::img")
 _REGIONS = ("footer", "figure", "aside", "address")
 _TEXT_NODES = etree.XPath("descendant::text()")
-#: text nodes whose lower-cased text contains $m (only when a name was not found elsewhere)
-_TEXTS_WITH = etree.XPath(
-    "descendant::text()[contains(translate(., 'ABCDEGHIKLMNOPRSTUVYZ', 'abcdeghiklmnoprstuvyz'),"
-    " $m)]")
-#: what makes a text worth a look: a CC name, a license word, a copyright or rights notice
-_MARK_RE = re.compile(r"licen|creative\s+commons|cc[\s-]?(?:by|0|zero)|domain\s+mark|©|"
-                      r"rights\s+reserved|copyright", re.IGNORECASE)
+_MAX_GLOBAL = 40  # text nodes read by the last step (running text about licenses is long)
+_NOTICE_WORDS = ("©", "ight", "(c)", "vorbehalten", "réservés", "reservados", "riservati",
+                 "voorbehouden", "zastrzeżone", "защищены", "版权所有", "版權所有", "無断転載",
+                 "무단")
+
+
+@cache
+def _marks() -> tuple[str, ...]:
+    """What makes a text worth a look (lower case): a marker of any language, a CC name, a
+    copyright or rights notice."""
+    p = phrases()
+    words = {*p.markers, *(m for ms in p.lang_markers.values() for m in ms)}
+    words |= {"creative commons", "cc by", "cc-by", "cc0", "domain mark", "rights reserved",
+              "copyright"}
+    words |= {w for w in _NOTICE_WORDS if w not in ("ight", "(c)")}
+    return tuple(sorted(words))
+
+
+def _mark_positions(low: str) -> list[int]:
+    """Where the marks start in a lower-cased text (``str.find`` per mark: a regular
+    expression alternation costs far more per character)."""
+    found = []
+    for mark in _marks():
+        i = low.find(mark)
+        while i != -1:
+            found.append(i)
+            i = low.find(mark, i + len(mark))
+    return found
 
 
 def _marked(text: str) -> bool:
-    return _MARK_RE.search(text) is not None
+    low = text.lower()
+    return any(mark in low for mark in _marks())
 
 
 def _marked_nodes(region: Any) -> list[Any]:
-    """The text nodes of ``region`` where a mark starts (one regex pass over its text)."""
+    """The text nodes of ``region`` where a mark starts."""
     nodes = _TEXT_NODES(region)
     text = "".join(nodes)
-    hits = [m.start() for m in _MARK_RE.finditer(text)]
+    low = text.lower()
+    hits = _mark_positions(low) if len(low) == len(text) else [
+        m.start() for mark in _marks() for m in re.finditer(re.escape(mark), text, re.I)]
     if not hits:
         return []
     ends = list(accumulate(map(len, nodes)))
     return [nodes[i] for i in sorted({bisect_right(ends, p) for p in hits}) if i < len(nodes)]
 
 
-#: lower-case words that a text statement of a license holds; counted in the page text and in
-#: the regions read, any left over are looked for everywhere
-TEXT_MARKERS = ("licen",)
+@cache
+def _texts_with(spellings: tuple[str, ...]) -> etree.XPath:
+    """Text nodes holding one of ``spellings`` (as written in the page: "Licen", "LICEN")."""
+    tests = " or ".join("contains(., {})".format("'" + s + "'" if "'" not in s
+                                                  else '"' + s + '"') for s in spellings)
+    return etree.XPath(f"descendant::text()[{tests}]")
+
+
+def _says_something(text: str) -> bool:
+    """Does a piece of raw text name a license or hold a notice?"""
+    if lt.find_names(text):
+        return True
+    low = text.lower()
+    return any(w in low for w in _NOTICE_WORDS) and lt.notice_kind(text) is not None
+
+
+def page_markers(root: Any) -> tuple[str, ...]:
+    """The markers the page's text is searched for: those searched in every page, and those
+    of the page's language (``<html lang>``)."""
+    p = phrases()
+    lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "")
+    return (*p.markers, *p.lang_markers.get(lang.split("-")[0].strip().lower(), ()))
 
 
 def _is_statement_link(el: Any) -> bool:
@@ -90,15 +139,17 @@ class ProseScan(PageScope):
     def __init__(self, base_url: str, root: Any):
         super().__init__(base_url, root)
         self.text_done: set[Any] = set()  # blocks whose text was read
+        self.read_text: list[str] = []  # the text of the regions read (whitespace collapsed)
         self.regions_done: set[Any] = set()  # regions read (image credits skip them)
 
-    def texts(self, root: Any, hits: list[Any], page_markers: dict[str, int] | None) -> None:
+    def texts(self, root: Any, hits: list[Any], index: RawIndex | None = None) -> None:
         """Names and notices in text. First around each statement found (its figure, footer,
-        license box or block); then, if the page's text says "licen…" more often than what was
-        read, in its footers, asides, addresses and figures; then, if still more, wherever the
-        page says it. ``page_markers``: how often the raw HTML's text says each of
-        :data:`TEXT_MARKERS` (scripts included, they are taken off here when it matters);
-        ``None`` to count them in the body's text."""
+        license box or block); then, if the page's text holds the markers more often than
+        what was read, in its footers, asides and addresses; then, if still more and a
+        license name stands near one of those (``index``: the raw HTML's markers, with their
+        counts in text, scripts included: they are taken off here when it matters), wherever
+        the page's text holds them. Without ``index`` the markers are counted in the body's
+        text and the last step always runs."""
         body = root.find("body") if root.tag == "html" else root
         if body is None:
             return
@@ -110,26 +161,49 @@ class ProseScan(PageScope):
             regions.append(ctx.asset_box if ctx.asset_box is not None
                            else ctx.license_el if ctx.license_el is not None
                            else self.block_of(el).el)
-        covered = dict.fromkeys(TEXT_MARKERS, 0)
+        markers = tuple(index.text_markers) if index is not None else page_markers(root)
+        covered = dict.fromkeys(markers, 0)
         done = self.regions_done = self.read_regions(regions, covered)
-        if page_markers is not None:
-            page = dict(page_markers)
+        if index is not None:
+            page = dict(index.text_markers)
         else:
             low = body.text_content().lower()
-            page = {m: low.count(m) for m in TEXT_MARKERS}
-        if all(page[m] <= covered[m] for m in TEXT_MARKERS):
+            page = {m: low.count(m) for m in markers}
+        if all(page[m] <= covered[m] for m in markers):
             return
-        self.read_regions(list(body.iter(*_REGIONS)), covered, done)
-        if page_markers is not None and any(page[m] > covered[m] for m in TEXT_MARKERS):
-            for script in SCRIPTS(body):
-                low = (script.text or "").lower()
-                for marker in TEXT_MARKERS:
-                    page[marker] -= low.count(marker)
-        for marker in TEXT_MARKERS:
-            if page[marker] > covered[marker]:
-                for node in _TEXTS_WITH(body, m=marker):
-                    if _marked(node):
-                        self.text_node(node)
+        if index is not None and index.names_near(
+                [m for m in markers if page[m] > covered[m]], _says_something,
+                " ".join(self.read_text).lower()) == []:
+            return  # the text left unread names no license and holds no notice
+        regions = list(body.iter(*_REGIONS))
+        self.read_regions([r for r in regions if r.tag != "figure"], covered, done)
+        for figure in regions:  # image credits are read on demand (asset_texts): counted only
+            if figure.tag == "figure" and figure not in done:
+                low = figure.text_content().lower()
+                for marker in covered:
+                    covered[marker] += low.count(marker)
+        left = [m for m in markers if page[m] > covered[m]]
+        if not left:
+            return
+        if index is not None:
+            near = index.names_near(left, _says_something, " ".join(self.read_text).lower())
+            if near is not None:
+                if not near:
+                    return
+                holders = holders_at(body, index.low, near, tuple(left))
+                if holders is not None:
+                    for holder in holders[:_MAX_GLOBAL]:
+                        self.read_holder(holder, credits=False)
+                    return
+        spellings: set[str] = set()
+        for marker in left:
+            found = (index.variants.get(marker) if index is not None else None) or {
+                marker, marker.capitalize(), marker.upper()}
+            spellings.update(found)
+        if spellings:
+            for node in _texts_with(tuple(sorted(spellings)))(body)[:_MAX_GLOBAL]:
+                if _marked(node):
+                    self.text_node(node, credits=False)
 
     def asset_texts(self) -> list[LicenseEvidence]:
         """Text-only credits around the page's images not read yet (their figure, caption or
@@ -152,9 +226,9 @@ class ProseScan(PageScope):
                 after = after.getnext()
             if after is None or after.tag in SKIP_TAGS or after.tag in STRUCTURAL:
                 continue
-            marks = f"{after.get('class') or ''} {after.get('id') or ''}".lower()
+            marks = f"{after.get('class') or ''} {after.get('id') or ''}"
             head = after.text_content()[:300]
-            if any(c in marks for c in CREDIT_CLASSES) or CREDIT_TEXT.match(head):
+            if region_of_tokens(marks) in (CREDIT, CAPTION) or credit_text().match(head):
                 regions.append(after)  # a credit line right after the image
         done = self.regions_done
         for region in dict.fromkeys(regions):
@@ -177,27 +251,39 @@ class ProseScan(PageScope):
             done.add(region)
             text = region.text_content()
             low = text.lower()
-            for marker in TEXT_MARKERS:
+            for marker in covered:
                 covered[marker] += low.count(marker)
+            self.read_text.append(" ".join(text.split()))
             if _marked(text):
                 for node in _marked_nodes(region):
                     self.text_node(node)
         return done
 
-    def text_node(self, node: Any) -> None:
+    def text_node(self, node: Any, credits: bool = True) -> None:
+        """Read the block holding a text node; ``credits`` False leaves image credits (in a
+        figure or credit element, or beside an image) to :meth:`asset_texts`."""
         parent = node.getparent()
         if parent is None:
             return
         holder = parent.getparent() if node.is_tail else parent
-        if holder is None or holder.tag in SKIP_TAGS or (
-                not node.is_tail and parent.tag in SKIP_TAGS):
+        if holder is None or (not node.is_tail and parent.tag in SKIP_TAGS):
             return
-        if any(anc.tag in SKIP_TAGS for anc in holder.iterancestors()):
+        self.read_holder(holder, credits)
+
+    def read_holder(self, holder: Any, credits: bool = True) -> None:
+        """Read the block of an element whose own text holds a mark."""
+        if holder.tag in SKIP_TAGS or any(anc.tag in SKIP_TAGS for anc in holder.iterancestors()):
             return
+        if self.ctx(holder).code:
+            return  # a license said in a code sample is that code's: never the page's
         block = self.block_of(holder)
-        if block.el not in self.text_done:
-            self.text_done.add(block.el)
-            self.text_block(block)
+        if block.el in self.text_done:
+            return
+        if not credits and (block.ctx.asset_box is not None
+                            or any(el.tag == "img" for el in block.spans)):
+            return
+        self.text_done.add(block.el)
+        self.text_block(block)
 
     def text_block(self, block: Block) -> None:
         """CC names and notices in a block's own text, outside the links already recorded."""
@@ -214,14 +300,16 @@ class ProseScan(PageScope):
             seen.add(key)
             holder = _span_owner(block, name.start, "a")
             url = self.url(holder.get("href") or "") if holder is not None else ""
-            clause = block.clause_at(name.start)
-            snippet = text[clause.start:clause.end] if clause else name.text
+            bounds = next(((s, e) for s, e in block.bounds if s <= name.start <= e), None)
+            snippet = text[bounds[0]:bounds[1]] if bounds else name.text
             self.emit("text", None, url, name.license, explicit=False, block=block,
-                      pos=name.start, snippet=clean_text(snippet)[:SNIPPET_MAX],
+                      pos=name.start, end=name.end, cc=name.cc,
+                      snippet=clean_text(snippet)[:SNIPPET_MAX],
                       location=block.ctx.path, note=f"name {clean_text(name.text)!r}")
-        for clause in block.clauses:
-            chunk = text[clause.start:clause.end]
-            kind = lt.notice_kind(chunk) if ("©" in chunk or "ight" in chunk.lower()) else None
+        for start, end in block.bounds:
+            chunk = text[start:end]
+            low = chunk.lower()
+            kind = lt.notice_kind(chunk) if any(w in low for w in _NOTICE_WORDS) else None
             if kind is not None:
                 scope, assets = self.notice_scope(None, block)
                 self.notice("text", block.ctx.path, clean_text(chunk), kind, scope=scope,

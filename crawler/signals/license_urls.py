@@ -17,7 +17,7 @@ from crawler.signals.license_model import CC_HOST, License
 from crawler.signals.other_licenses import OTHER_BY_URL_KEY, OTHER_HOSTS
 from crawler.signals.spdx_ids import lookup_spdx
 
-__all__ = ["canonicalize_url"]
+__all__ = ["canonicalize_url", "unwrap_archive"]
 
 # Dropped from a non-CC license path before its url key is looked up (other_licenses).
 _PATH_SUFFIXES: Final = (".en.html", ".html", ".txt", ".php", ".json")
@@ -31,6 +31,28 @@ _URL_RE: Final = re.compile(
 )
 # License URLs are short; this skips lower-casing huge data: URIs on every link of a page.
 _MAX_URL_LEN: Final = 2048
+# A web archive's copy of a URL: web.archive.org/web/<timestamp>[<mode>_]/<url> (the Wayback
+# Machine; <mode> is id_, im_, if_ …) and wayback.archive-it.org/<collection>/<timestamp>/<url>.
+_ARCHIVED: Final = re.compile(
+    r"\s*(?:https?:)?//(?:(?:web|wayback)\.)?archive\.org/web/\d{0,14}\*?(?:[a-z]{2}_)?/"
+    r"(?P<url>.+)"
+    r"|\s*(?:https?:)?//wayback\.archive-it\.org/\d+/\d{1,14}(?:[a-z]{2}_)?/(?P<url2>.+)",
+    re.IGNORECASE)
+_SCHEME_SLASHES: Final = re.compile(r"^(https?:)/+", re.IGNORECASE)
+
+
+def unwrap_archive(url: str) -> str:
+    """The URL a web-archive URL is a copy of (``https://web.archive.org/web/2019…/https://
+    creativecommons.org/licenses/by/4.0/`` -> ``https://creativecommons.org/licenses/by/4.0/``),
+    else ``url`` itself."""
+    for _ in range(3):  # an archived copy of an archived copy
+        if "archive" not in url:
+            return url
+        m = _ARCHIVED.fullmatch(url)
+        if m is None:
+            return url
+        url = _SCHEME_SLASHES.sub(r"\1//", m.group("url") or m.group("url2"))
+    return url
 
 
 def _strip_cc_tail(segments: list[str]) -> list[str]:
@@ -74,12 +96,14 @@ def canonicalize_url(url: str) -> License | UnversionedCC | None:
 
     Tolerates http/https, ``//`` (protocol-relative) or no scheme, ``www.``, any case, a missing
     trailing slash, surrounding whitespace, ``?query``/``#fragment`` and, for CC, a trailing
-    ``deed``, ``deed.xx``, ``legalcode`` or ``legalcode.xx``. A CC link without a version gives an
+    ``deed``, ``deed.xx``, ``legalcode`` or ``legalcode.xx``, and a web archive's copy of the URL
+    (:func:`unwrap_archive`). A CC link without a version gives an
     :class:`UnversionedCC`. Anything else, including CC URLs whose unit, version or jurisdiction
     does not exist (``/licenses/by/9.0/``, ``/licenses/by/4.0/de/``), gives None.
     """
     if len(url) > _MAX_URL_LEN:
         return None
+    url = unwrap_archive(url)
     match = _URL_RE.fullmatch(url.strip().lower())
     if match is None:
         return None

@@ -42,7 +42,8 @@ def from_xmp(fields: XmpLike, image_url: str) -> list[LicenseEvidence]:
     def add(channel: str, snippet: str, url: str, lic: License | UnversionedCC | None,
             role: str = GRANT, note: str = "") -> None:
         out.append(LicenseEvidence(channel, "XMP", snippet[:SNIPPET_MAX], url, lic,
-                                   SCOPE_ASSET, role, assets, image_url, note, creator, title))
+                                   SCOPE_ASSET, role, assets, image_url, note, creator, title,
+                                   part="image"))
 
     for value in fields.cc_license:
         url, lic = resolve_value(image_url, value)
