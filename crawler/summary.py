@@ -112,7 +112,8 @@ class SiteCounts:
             return
         # an item's first item-gate line: content (only when it refuses), else optout
         self.answered += rec["gate"] == "content" or (
-            rec["gate"] == "optout" and rec.get("kind") in ("page", "image"))
+            rec["gate"] == "optout" and rec.get("kind") in ("page", "image")
+            and rec.get("evidence", {}).get("requested", True))
         if rec["decision"] == "deny":
             self.dropped[f"{rec['gate']}/{rec['reason']}"] += 1
             self.download_errors += rec["gate"] == "download"

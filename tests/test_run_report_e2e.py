@@ -67,3 +67,15 @@ def test_the_report_counts_what_the_server_saw_and_the_store_holds(serve,
     second = [p for p in (store / "runs").glob("*.json") if p != report_file]
     assert len(second) == 1 and second[0].stem == again.ledger[-1]["run_id"]
     assert json.loads(second[0].read_text())["sites"]["site"]["unchanged"] == 3
+
+
+def test_images_a_page_opts_out_of_are_not_counted_as_fetched(serve, tmp_path: Path) -> None:
+    server = serve({SITE: {"/": Route(page("home", images=("/a.png",)).body,
+                                      headers={"X-Robots-Tag": "noimageai"})}})
+    policies, store = tmp_path / "policies", tmp_path / "corpus"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")])
+    crawl(policies, store)
+    [report_file] = (store / "runs").glob("*.json")
+    site = json.loads(report_file.read_text())["sites"]["site"]
+    assert "/a.png" not in {h.path for h in server.hits_for(SITE)}
+    assert site["fetched"] == 1 and site["dropped"]["optout/optout"] == 1

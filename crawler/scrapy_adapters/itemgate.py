@@ -105,7 +105,7 @@ class ItemGateMiddleware(ContextComponent):
                 self.context.effects.record(obj.url, Decision.deny(
                     optout_gate.GATE, "optout",
                     f"Embedded in {state.url}, whose noai/noimageai removes its images.",
-                    page_url=state.url), kind="image")
+                    page_url=state.url, requested=False), kind="image")
                 return False
             stated = (license_detect.image_evidence(response.selector, state.url or response.url,
                                                     obj.url)
