@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed
 SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
 # the report tests open the HTML report in Debian's headless Chromium
 CHROMIUM := /usr/bin/chromium
+# the fleet tests run real workers on Debian's redis-server
+REDIS_SERVER := /usr/bin/redis-server
 
-.PHONY: demo test lint bench bench-memory bench-hostile bench-explain bench-recrawl clean
+.PHONY: demo test lint bench bench-memory bench-hostile bench-explain bench-recrawl bench-fleet clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -27,7 +29,10 @@ demo: $(STAMP)
 $(CHROMIUM):
 	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
 
-test: $(STAMP) $(SYSTEMD_ANALYZE) $(CHROMIUM)
+$(REDIS_SERVER):
+	apt-get install -y -q redis-server || (apt-get update -q && apt-get install -y -q redis-server)
+
+test: $(STAMP) $(SYSTEMD_ANALYZE) $(CHROMIUM) $(REDIS_SERVER)
 	$(BIN)/ruff check crawler tests bench
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2
@@ -48,6 +53,9 @@ bench-explain: $(STAMP)
 
 bench-recrawl: $(STAMP)
 	$(BIN)/python bench/recrawl.py
+
+bench-fleet: $(STAMP) $(REDIS_SERVER)
+	$(BIN)/python bench/fleet.py
 
 clean:
 	rm -rf $(VENV) corpus .pytest_cache

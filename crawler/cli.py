@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from crawler import exit_status
+from crawler.fleet.connect import FleetUnavailable
 from crawler.policy import command as policy_command
 from crawler.purposes import PURPOSES
 from crawler.report import command as report_command
@@ -229,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
                             "with the same DIR to continue a run that was stopped")
     crawl.add_argument("--contact", help="the operator's contact, a URL or e-mail address, "
                        "sent in the User-Agent (required; or -s COMPLIANCE_CONTACT=...)")
+    crawl.add_argument("--redis", metavar="URL",
+                       help="redis://HOST:PORT/DB: run as one worker of a fleet sharing the "
+                            "run's queue, duplicate filter and politeness budgets")
+    crawl.add_argument("--idle-exit", metavar="SECONDS", type=float,
+                       help="with --redis: leave once the fleet has had nothing queued or in "
+                            "flight this long (default 30)")
     _add_crawl_args(crawl)
 
     demo = sub.add_parser("demo", help="crawl the bundled demo sites on loopback")
@@ -327,14 +334,32 @@ def main(argv: list[str] | None = None) -> int:
                     return EXIT_OK
             contact = [("COMPLIANCE_CONTACT", args.contact)] if args.contact else []
             contact += [("JOBDIR", args.resume)] if args.resume else []
+            contact += fleet_settings(args, parser)
             summary = run_crawl(args.policies, args.store, args.purpose, sites,
                                 args.settings + contact,
                                 args.allow_private_networks)
     except USER_ERRORS as exc:
         print(f"crawler: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except FleetUnavailable as exc:
+        print(f"crawler: {exc}", file=sys.stderr)
+        return exit_status.FLEET_UNAVAILABLE
     print("\n".join(summary.lines()))
     return crawl_status(summary)
+
+
+def fleet_settings(args: argparse.Namespace,
+                   parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
+    """The settings of ``--redis`` and ``--idle-exit``."""
+    if args.idle_exit is not None and not args.redis:
+        parser.error("--idle-exit needs --redis")
+    if args.resume and args.redis:
+        parser.error("--resume and --redis do not mix: a fleet's run state is kept in Redis")
+    if args.idle_exit is not None and args.idle_exit <= 0:
+        parser.error(f"--idle-exit must be a positive number of seconds, not {args.idle_exit}")
+    found = [("COMPLIANCE_REDIS_URL", args.redis)] if args.redis else []
+    return found + ([("COMPLIANCE_FLEET_IDLE_EXIT", str(args.idle_exit))]
+                    if args.idle_exit is not None else [])
 
 
 def due_sites(args: argparse.Namespace) -> list[str]:

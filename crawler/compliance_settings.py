@@ -2,7 +2,7 @@
 
 The addon sets these defaults at Scrapy's ``default`` priority (below anything a project,
 a spider or the command line sets), components read the settings without defaults of
-their own, and a test checks that the README's settings table lists exactly these.
+their own, and a test checks that the settings table of docs/operations.md lists exactly these.
 """
 
 from __future__ import annotations
@@ -55,6 +55,10 @@ SETTINGS: tuple[Setting, ...] = (
             "JOBDIR) unless JOBDIR is set"),
     Setting("COMPLIANCE_WITHDRAWAL", "purge", "what a withdrawal of consent does: purge or "
             "quarantine"),
+    Setting("COMPLIANCE_REDIS_URL", None, "redis://HOST:PORT/DB of a fleet of workers "
+            "sharing one run (crawler crawl --redis); unset: a single process"),
+    Setting("COMPLIANCE_FLEET_IDLE_EXIT", 30.0, "a fleet's worker leaves once nothing has "
+            "been queued or in flight anywhere in the fleet for this many seconds"),
     Setting("COMPLIANCE_TERMS_CHANGE", "stop", "a terms page changed since its review (or "
             "unreadable): stop the site, or warn and crawl it"),
 )

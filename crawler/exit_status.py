@@ -1,5 +1,5 @@
-"""Exit statuses, the same for every command (the README's table): later features add
-rows, never new meanings."""
+"""Exit statuses, the same for every command (the table in docs/operations.md): later
+features add rows, never new meanings."""
 
 from __future__ import annotations
 
@@ -12,3 +12,7 @@ CONFIG = 2
 SITES_FAILED = 3
 #: interrupted (SIGTERM/SIGINT), after a graceful flush
 INTERRUPTED = 4
+#: the fleet's Redis (``--redis``) could not be reached at the start (nothing was
+#: crawled), or was lost during the run (the worker stopped; its unfinished requests go
+#: back to the fleet's queue)
+FLEET_UNAVAILABLE = 5

@@ -49,10 +49,13 @@ def run_folder(run_id: str) -> str:
 class Ledger:
     """One process's ledger lines of one run, written into ``store``."""
 
-    def __init__(self, store: Store, run_id: str, upload_interval: float = 60.0):
+    def __init__(self, store: Store, run_id: str, upload_interval: float = 60.0,
+                 writer: str | None = None):
         self.run_id, self.store = run_id, store
+        #: this process among the run's writers (:func:`writer_name`)
+        self.writer = writer or writer_name()
         #: the file's path in the store
-        self.name = f"{run_folder(run_id)}/{writer_name()}.jsonl"
+        self.name = f"{run_folder(run_id)}/{self.writer}.jsonl"
         in_place = store.local_path(self.name)
         self._spool = None if in_place else tempfile.mkdtemp(prefix="crawler-ledger-")
         #: the file on this machine (in the store, or the spool of a remote store)

@@ -79,6 +79,17 @@ class Limiter(Protocol):
     def parked(self, host: str) -> str | None:
         """Why ``host`` is no longer crawled in this run, or None."""
 
+    def take_slot(self, key: str, limit: int) -> str | None:
+        """A place among the at most ``limit`` requests in flight on ``key`` across every
+        process sharing the budget (a token to give back), or None when all are taken."""
+
+    def give_slot(self, key: str, token: str) -> None: ...
+
+
+def budget_key(key: str) -> str:
+    """One budget per host however it is spelled: 'Site.test.' is 'site.test'."""
+    return key.lower().rstrip(".")
+
 
 class Politeness:
     """In-process :class:`Limiter`."""
@@ -92,8 +103,7 @@ class Politeness:
         self.hosts: dict[str, HostState] = {}
 
     def state(self, key: str) -> HostState:
-        # one state per host however it is spelled: 'Site.test.' is 'site.test'
-        return self.hosts.setdefault(key.lower().rstrip("."), HostState())
+        return self.hosts.setdefault(budget_key(key), HostState())
 
     def raise_gap(self, key: str, gap: float) -> None:
         """Floors only ever go up: for a host, Crawl-delay and Request-rate combine as
@@ -134,6 +144,13 @@ class Politeness:
 
     def succeeded(self, host: str) -> None:
         self.state(host).failures = 0
+
+    def take_slot(self, key: str, limit: int) -> str | None:
+        """In one process the download handler's semaphore keeps the limit: always a place."""
+        return ""
+
+    def give_slot(self, key: str, token: str) -> None:
+        pass
 
     def throttled(self, host: str, status: int, retry_after: float | None) -> Pause:
         """A 429/503 answer: pause the whole host, or park it if it keeps failing."""

@@ -7,6 +7,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
+from crawler.fleet.connect import connect
 from crawler.policy.loader import PolicyError, load_policies
 from crawler.scrapy_adapters.addon import ComplianceConfigError
 from crawler.scrapy_adapters.context import ComplianceContext
@@ -45,6 +46,8 @@ def run_crawl(policies: str, store: str, purpose: str, sites: list[str] | None =
     load_policies(policies, allow_private=allow_private)
     site_files.configured(Settings(dict(extra or [])).getlist("COMPLIANCE_SITE_FILES"))
     open_store(store, **s3_options(dict(extra or []).get)).close()  # and on a bad store
+    if redis_url := dict(extra or []).get("COMPLIANCE_REDIS_URL"):
+        connect(redis_url).close()  # FleetUnavailable: its own exit status
     settings = project_settings({
         "COMPLIANCE_POLICIES": policies, "COMPLIANCE_STORE": store,
         "COMPLIANCE_PURPOSE": purpose, "COMPLIANCE_SITES": sites or [],

@@ -5,7 +5,7 @@ for was answered)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,10 +39,15 @@ class RunSummary:
     sites: dict[str, SiteCounts] = field(default_factory=dict)
     #: where the run report was written (a path or URI), once it is
     report: str | None = None
+    #: why this worker lost the fleet's Redis during the run (``--redis``), if it did
+    fleet_lost: str | None = None
 
     @property
     def exit_status(self) -> int:
-        """A stopped run first (it did not finish), then lost items, then failed sites."""
+        """A worker that lost its fleet, a stopped run (it did not finish), then lost items,
+        then failed sites."""
+        if self.fleet_lost:
+            return exit_status.FLEET_UNAVAILABLE
         if self.interrupted:
             return exit_status.INTERRUPTED
         if self.store_errors:
@@ -130,8 +135,16 @@ class SiteCounts:
 def summarize(ledger: str | Path, run_id: str,
               site_of: Callable[[str], str | None] = lambda _host: None) -> RunSummary:
     """``site_of``: the site (policy name) of a host, for the failed sites."""
-    summary = RunSummary(run_id, str(ledger))
-    for rec in iter_jsonl(ledger):  # streamed: a ledger can be far larger than memory
+    # streamed: a ledger can be far larger than memory
+    return tally(iter_jsonl(ledger), run_id, site_of, str(ledger))
+
+
+def tally(records: Iterable[dict[str, Any]], run_id: str,
+          site_of: Callable[[str], str | None] = lambda _host: None,
+          ledger: str = "") -> RunSummary:
+    """The summary of ``run_id`` from ledger lines (one writer's, or a fleet's)."""
+    summary = RunSummary(run_id, ledger)
+    for rec in records:
         if rec["run_id"] != run_id:
             continue
         site = site_of(urlsplit(rec["url"]).hostname or "")

@@ -18,8 +18,9 @@ from crawler.jsonl import read_jsonl
 from crawler.policy.hosts import url_port
 from crawler.storage.base import manifest_view
 
-#: one moto_server process for the whole session (fixtures moto_endpoint, s3_endpoint, ...)
-pytest_plugins = ["s3server"]
+#: one moto_server and one redis-server process per test process (fixtures moto_endpoint,
+#: s3_endpoint, redis_server, ...)
+pytest_plugins = ["s3server", "redisserver"]
 
 REPO = Path(__file__).resolve().parents[1]
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"

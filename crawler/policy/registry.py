@@ -36,6 +36,11 @@ class PolicyRegistry:
                         or wanted & {h.removeprefix("*.") for h in p.hosts}]
         return cls(policies)
 
+    def site_of(self, host: str) -> str | None:
+        """The name of the policy (site) ``host`` belongs to, or None."""
+        policy = self.for_host(host)
+        return policy.name if policy else None
+
     def for_host(self, host: str) -> SitePolicy | None:
         try:
             host = normalize_host(host)

@@ -13,28 +13,37 @@ import logging
 import shutil
 import tempfile
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import redis
 from scrapy import signals
 
 from crawler import resume, run_report
 from crawler.compliance_settings import DEFAULTS
+from crawler.fleet.merge import merge as merge_fleet_report
+from crawler.fleet.merge import worker_report_path
+from crawler.fleet.worker import FleetWorker
 from crawler.gates import terms as terms_gate
 from crawler.identity import ContactError, normalize_contact, user_agent
-from crawler.ledger import Ledger
+from crawler.ledger import Ledger, writer_name
 from crawler.policy.registry import PolicyRegistry
 from crawler.politeness import Politeness, site_key
 from crawler.purge import QUARANTINE, Purger
 from crawler.purposes import PURPOSES
 from crawler.scrapy_adapters import redact, settings_guard
-from crawler.scrapy_adapters.components import COMPONENT_SETTINGS, required_settings
+from crawler.scrapy_adapters.components import (
+    COMPONENT_SETTINGS,
+    FLEET_COMPONENTS,
+    FLEET_SCHEDULER,
+    required_settings,
+)
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.effects import Effects
 from crawler.scrapy_adapters.origin_cache import expiring
 from crawler.signals import site_files
 from crawler.storage.base import Store, StoreError
 from crawler.storage.registry import open_store, s3_options
-from crawler.summary import summarize
+from crawler.summary import RunSummary, summarize
 from crawler.suppression import Suppressions
 
 if TYPE_CHECKING:
@@ -111,6 +120,10 @@ class ComplianceAddon:
             raise ComplianceConfigError("no policy matches COMPLIANCE_SITES "
                                         f"{settings.getlist('COMPLIANCE_SITES')}")
         run_id = uuid.uuid4().hex[:12]
+        writer = writer_name()
+        fleet = self._join_fleet(settings, purpose, writer, run_id)
+        if fleet is not None:
+            run_id = fleet.run_id
         if settings.get("JOBDIR"):  # a run that can be resumed (crawler crawl --resume)
             try:
                 self.resumed_from = resume.begin(settings["JOBDIR"], run_id)
@@ -120,7 +133,8 @@ class ComplianceAddon:
                     f"JOBDIR): {exc.strerror or exc}") from None
         store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"),
                            **s3_options(settings.get))
-        ledger = Ledger(store, run_id, settings.getfloat("COMPLIANCE_LEDGER_UPLOAD_INTERVAL"))
+        ledger = Ledger(store, run_id, settings.getfloat("COMPLIANCE_LEDGER_UPLOAD_INTERVAL"),
+                        writer)
         effects = Effects(ledger, store, purpose, run_id,
                           Purger(store, ledger, *self._withdrawal(settings)), self.crawler)
         ttls = (settings.getfloat("COMPLIANCE_ROBOTS_TTL"),
@@ -129,10 +143,11 @@ class ComplianceAddon:
             registry=registry, purpose=purpose, effects=effects,
             token=settings["COMPLIANCE_ROBOTS_TOKEN"], run_id=run_id,
             robots_cache=expiring(*ttls), site_signals=expiring(*ttls),
-            politeness=Politeness(
+            politeness=(fleet.limiter if fleet else Politeness)(
                 backoff_base=settings.getfloat("COMPLIANCE_BACKOFF_BASE"),
                 backoff_cap=settings.getfloat("COMPLIANCE_BACKOFF_CAP"),
-                park_after=settings.getint("COMPLIANCE_PARK_AFTER")))
+                park_after=settings.getint("COMPLIANCE_PARK_AFTER")),
+            fleet=fleet)
         self.context.attach(self.crawler)
         try:
             self.context.site_files = site_files.configured(
@@ -144,7 +159,8 @@ class ComplianceAddon:
         self.context.suppressions = Suppressions.fold(store.suppressions())
         effects.open_run(registry)
 
-        if not settings.get("JOBDIR") and settings.getbool("COMPLIANCE_DISK_FRONTIER"):
+        if fleet is None and not settings.get("JOBDIR") and \
+                settings.getbool("COMPLIANCE_DISK_FRONTIER"):
             # breadth-first order keeps a large frontier: on disk, memory stays flat
             self.frontier = tempfile.mkdtemp(prefix="crawler-frontier-")
             settings.set("JOBDIR", self.frontier, "addon")
@@ -159,14 +175,38 @@ class ComplianceAddon:
                     len(registry), purpose, store.root, ledger.location, run_id,
                     f", frontier {self.frontier}" if self.frontier else "")
 
+    @staticmethod
+    def _join_fleet(settings: BaseSettings, purpose: str, writer: str,
+                    run_id: str) -> FleetWorker | None:
+        """With ``COMPLIANCE_REDIS_URL``: join the fleet's current run (or start it) and
+        put the fleet's components in place; FleetUnavailable when Redis is not there."""
+        url = settings.get("COMPLIANCE_REDIS_URL")
+        if not url:
+            return None
+        if settings.get("JOBDIR"):
+            raise ComplianceConfigError("--resume (JOBDIR) and --redis do not mix: a "
+                                        "fleet's run state is kept in Redis")
+        idle_exit = settings.getfloat("COMPLIANCE_FLEET_IDLE_EXIT")
+        if idle_exit <= 0:
+            raise ComplianceConfigError(f"COMPLIANCE_FLEET_IDLE_EXIT must be a positive "
+                                        f"number of seconds, not {idle_exit}")
+        fleet = FleetWorker.join(url, purpose, writer, run_id, idle_exit,
+                                 (settings.getfloat("COMPLIANCE_ROBOTS_TTL"),
+                                  settings.getfloat("COMPLIANCE_ROBOTS_ERROR_TTL")))
+        fleet.start_heartbeat()
+        settings.set("SCHEDULER", FLEET_SCHEDULER, "addon")
+        for name, components in FLEET_COMPONENTS.items():
+            for path, order in components.items():
+                settings[name][path] = order
+        return fleet
+
     def _report(self, context: ComplianceContext) -> None:
         """Summarise the run from its ledger lines, close the ledger (into the store, with
         its index) and write the run's report into the store (``runs/<run-id>.json``); a
         ledger or report that cannot be written counts as a store error."""
         registry = context.registry
         ledger = context.effects.ledger
-        summary = summarize(ledger.path, context.run_id,
-                            lambda host: p.name if (p := registry.for_host(host)) else None)
+        summary = summarize(ledger.path, context.run_id, registry.site_of)
         summary.ledger = ledger.location
         try:
             ledger.close()
@@ -177,19 +217,60 @@ class ComplianceAddon:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         # Scrapy closes the spider with "shutdown" on SIGTERM/SIGINT, after a graceful flush
         summary.interrupted = stats.get("finish_reason") == "shutdown"
+        fleet = context.fleet
+        if fleet is not None:
+            summary.fleet_lost = fleet.lost
+            summary.interrupted = summary.interrupted or bool(fleet.lost)
         report = run_report.build(summary, purpose=context.purpose, contact=self.contact,
                                   policies=registry, stats=stats,
                                   resumed_from=self.resumed_from, ledger=ledger.name)
+        path = (run_report.report_path(context.run_id) if fleet is None
+                else worker_report_path(context.run_id, ledger.writer))
+        summary.report = self._write_report(context.effects.store, path, report, summary)
+        if fleet is not None and not fleet.lost:
+            self._leave_fleet(context, fleet, summary)
+        context.summary = summary
+
+    @staticmethod
+    def _write_report(store: Store, path: str, report: dict[str, Any],
+                      summary: RunSummary) -> str | None:
         try:
-            summary.report = context.effects.store.write_file(
-                run_report.report_path(context.run_id), run_report.encode(report),
-                "application/json")
+            written = store.write_file(path, run_report.encode(report), "application/json")
         except StoreError as exc:
             logger.error("the run report could not be written: %s", exc)
             summary.store_errors += 1
-        else:
-            logger.info("run report: %s", summary.report)
-        context.summary = summary
+            return None
+        logger.info("run report: %s", written)
+        return written
+
+    def _leave_fleet(self, context: ComplianceContext, fleet: FleetWorker,
+                     summary: RunSummary) -> None:
+        """Give back what this worker did not finish, leave the run, and, as its last
+        worker, write the run's merged report and (the run being over) forget it."""
+        try:
+            if summary.interrupted:
+                fleet.queue.reclaim(fleet.worker)
+            departure = fleet.membership.leave(ok=not summary.interrupted)
+            if not departure.last:
+                return
+            workers, finished = fleet.membership.workers()
+            merged = merge_fleet_report(
+                context.effects.store, context.run_id, workers=workers, finished=finished,
+                work_left=departure.work_left, purpose=context.purpose,
+                contact=self.contact, policies=context.registry,
+                site_of=context.registry.site_of)
+            if not departure.work_left:
+                fleet.membership.forget_run()
+        except redis.RedisError as exc:
+            summary.fleet_lost = f"lost the fleet's Redis while leaving the run: {exc}"
+            logger.error("fleet: %s", summary.fleet_lost)
+            return
+        written = self._write_report(context.effects.store,
+                                     run_report.report_path(context.run_id), merged, summary)
+        if written:
+            summary.report = written
+            logger.info("fleet: last worker out; the run's report merges %d worker(s)",
+                        len(workers))
 
     @staticmethod
     def _withdrawal(settings: BaseSettings) -> tuple[str, Store | None]:

@@ -48,6 +48,13 @@ EXTENSIONS = {f"{_PKG}.progress.ComplianceProgress": 500,
               f"{_PKG}.settings_guard.SettingsGuard": 0}
 DOWNLOAD_HANDLERS = {scheme: f"{_PKG}.politeness.PoliteDownloadHandler"
                      for scheme in ("http", "https")}
+#: a fleet's worker (``COMPLIANCE_REDIS_URL``): the shared queue, and outermost in each
+#: chain, what tells when a leased request is done (:mod:`crawler.scrapy_adapters.fleet`)
+FLEET_SCHEDULER = f"{_PKG}.fleet.FleetScheduler"
+FLEET_COMPONENTS: dict[str, dict[str, int]] = {
+    "DOWNLOADER_MIDDLEWARES": {f"{_PKG}.fleet.FleetDownloaderMiddleware": 1},
+    "SPIDER_MIDDLEWARES": {f"{_PKG}.fleet.FleetSpiderMiddleware": 1},
+    "EXTENSIONS": {f"{_PKG}.fleet.FleetExtension": 1}}
 #: the tables above by the setting they go into
 COMPONENT_SETTINGS: dict[str, dict[str, Any]] = {
     "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES, "SPIDER_MIDDLEWARES": SPIDER_MIDDLEWARES,

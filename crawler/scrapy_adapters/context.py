@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.compliance_settings import DEFAULTS
+from crawler.fleet.worker import FleetWorker
 from crawler.gates.allowlist import ROBOTS_PATH
 from crawler.gates.robots import RobotsSnapshot
 from crawler.policy.registry import PolicyRegistry
@@ -63,6 +64,8 @@ class ComplianceContext:
     site_files: tuple[SiteFile, ...] = SITE_FILES
     #: the run's summary, once the engine has stopped (written by the addon with the report)
     summary: RunSummary | None = None
+    #: this worker's place in a fleet (``COMPLIANCE_REDIS_URL``), or None
+    fleet: FleetWorker | None = None
     #: the network-safety resolver (installed by the download handler)
     resolver: GuardedResolver | None = None
     crawler: Crawler | None = field(default=None, repr=False)

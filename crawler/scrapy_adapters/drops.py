@@ -33,6 +33,7 @@ from scrapy.spidermiddlewares.depth import DepthMiddleware
 from scrapy.spidermiddlewares.httperror import HttpError, HttpErrorMiddleware
 from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 
+from crawler.fleet.connect import FleetUnavailable
 from crawler.gates.decision import Decision
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
@@ -43,6 +44,7 @@ GATE = "download"
 #: exception class -> reason code (first match wins; subclasses before their bases)
 _REASONS: tuple[tuple[type[BaseException], str], ...] = (
     (AddressRefused, "address_refused"),
+    (FleetUnavailable, "fleet_unavailable"),
     (CannotResolveHostError, "dns_error"),
     (DownloadTimeoutError, "timeout"),
     (DownloadConnectionRefusedError, "connection_refused"),
@@ -82,6 +84,8 @@ class DownloadDropsMiddleware(ContextComponent):
         self.context.effects.record(request.url, Decision.deny(
             GATE, reason_for(exception), f"Dropped: {type(exception).__name__}: {exception}"),
             kind=_kind(request))
+        if isinstance(exception, FleetUnavailable):  # said once by the fleet, not per request
+            raise IgnoreRequest(str(exception))
 
 
 class _Ledgered:

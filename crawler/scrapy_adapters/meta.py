@@ -23,3 +23,6 @@ IMAGE_LICENSE = "compliance_image_license"
 REVALIDATING = "compliance_revalidating"
 #: the stored copy could not answer a 304: the request is sent again without validators
 UNCONDITIONAL = "compliance_unconditional"
+#: the fleet's lease on a request taken from the shared queue (fleet scheduler); a
+#: redirect or retry carries it on, to take its place in the queue in one step
+FLEET_LEASE = "fleet_lease"

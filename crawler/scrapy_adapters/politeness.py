@@ -37,6 +37,8 @@ from crawler.scrapy_adapters.guarded_resolver import GuardedResolver, host_key
 logger = logging.getLogger(__name__)
 GATE = "politeness"
 THROTTLE_STATUSES = (429, 503)
+#: how often a request waiting for a place on its site asks the fleet again
+SLOT_POLL_SECONDS = 0.02
 
 
 def refuse_if_parked(context: ComplianceContext, request: Request, host: str) -> None:
@@ -89,7 +91,11 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
         politeness = self.context.politeness
         site, keys, semaphore = self._budget(host)
         await maybe_deferred_to_future(semaphore.acquire())
+        slot = None
         try:
+            # the site's concurrency across every process sharing the budget (a fleet)
+            while (slot := politeness.take_slot(keys[0], semaphore.limit)) is None:
+                await sleep(SLOT_POLL_SECONDS)
             while (wait := politeness.wait_time(*keys)) > 0:
                 await sleep(wait)
             refuse_if_parked(self.context, request, host)
@@ -109,6 +115,8 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
             self._observe(request, response, host)
             return response
         finally:
+            if slot is not None:
+                politeness.give_slot(keys[0], slot)
             semaphore.release()
 
     def _observe(self, request: Request, response: Response, host: str) -> None:

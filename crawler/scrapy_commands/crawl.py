@@ -1,7 +1,7 @@
 """``scrapy crawl``, as Scrapy's, with the exit statuses of ``crawler crawl``: an operator's
 mistake (no purpose, no contact, a bad policy or store) is one line and status 2, never a
 traceback; a run that ended exits with its run report's status (interrupted 4, store
-failures 1, failed sites 3)."""
+failures 1, failed sites 3); a fleet's Redis that cannot be reached is status 5."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler import exit_status
+from crawler.fleet.connect import FleetUnavailable
 from crawler.run import USER_ERRORS, outcome
 
 
@@ -37,6 +38,10 @@ class Command(ScrapyCrawl):
         except USER_ERRORS as exc:
             print(f"scrapy crawl: {exc}", file=sys.stderr)
             self.exitcode = exit_status.CONFIG
+            return
+        except FleetUnavailable as exc:  # -s COMPLIANCE_REDIS_URL=...
+            print(f"scrapy crawl: {exc}", file=sys.stderr)
+            self.exitcode = exit_status.FLEET_UNAVAILABLE
             return
         self.exitcode = summary.exit_status
 
