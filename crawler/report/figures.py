@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from crawler.report.timeline import Series, epoch, series
 
-#: what each exit status means (the README's table, :mod:`crawler.exit_status`)
+#: what each exit status means (the table in docs/operations.md, :mod:`crawler.exit_status`)
 EXIT_MEANINGS = {0: "success", 1: "some items could not be stored (or removed)",
                  2: "usage or configuration error", 3: "the crawl finished but some sites failed",
                  4: "interrupted"}
