@@ -12,9 +12,7 @@ from crawler.signals.robots import (
     DEFAULT_AI_TRAINING_TOKENS,
     MAX_ROBOTS_BYTES,
     RobotsTxt,
-    SFParseError,
     parse_rsl_prohibits_ai_training,
-    parse_sf_dictionary,
 )
 
 ME = "compliance-crawler"
@@ -167,16 +165,6 @@ def test_wildcard_matching_agrees_with_google(pattern: str, path: str) -> None:
     if path == "/robots.txt":
         return
     assert robots.match(path, ME).allowed is not _google_matches(path, pattern)
-
-
-@settings(max_examples=500, deadline=1000)
-@given(text=st.text(max_size=80) | st.text(alphabet='a-=,;"() ?*:%@.019ny\t', max_size=60))
-def test_sf_dictionary_only_raises_sf_errors(text: str) -> None:
-    try:
-        result = parse_sf_dictionary(text)
-    except SFParseError:
-        return
-    assert isinstance(result, dict)
 
 
 @settings(max_examples=300, deadline=2000)

@@ -13,11 +13,8 @@ from crawler.signals.robots import (
     AIPreference,
     RobotsTxt,
     Rule,
-    SFParseError,
-    SFToken,
     combined_optout,
     parse_rsl_prohibits_ai_training,
-    parse_sf_dictionary,
     path_from_url,
 )
 
@@ -623,28 +620,3 @@ class TestRSL:
         utf16 = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE rsl><rsl/>'.encode("utf-16")
         assert parse_rsl_prohibits_ai_training(utf16) is None
         assert parse_rsl_prohibits_ai_training(b'<!DOCTYPE rsl SYSTEM "http://x/d"><rsl/>') is None
-
-
-# ---- RFC 9651 dictionaries ----------------------------------------------------------------------
-
-
-class TestSFDictionary:
-    def test_valid(self) -> None:
-        d = parse_sf_dictionary('train-ai=n, search=y;q=1, a=?1, b, c=(x "y" 1), '
-                                'd=:aGk=:, e=1.5, f=-3, g=@1700000000, h=%"caf%c3%a9"')
-        assert d["train-ai"][0] == SFToken("n") and isinstance(d["train-ai"][0], SFToken)
-        assert d["search"][1] == {"q": 1}
-        assert d["a"][0] is True and d["b"][0] is True
-        assert d["d"][0] == b"hi"
-        assert d["e"][0] == 1.5 and d["f"][0] == -3
-
-    def test_empty_is_empty(self) -> None:
-        assert parse_sf_dictionary("") == {}
-        assert parse_sf_dictionary("   ") == {}
-
-    @pytest.mark.parametrize("text", ["A=1", "a=1,", "a= 1", "a=1 b=2", "a=1.", "a=1.1234",
-                                      "a=1234567890123.1", "a=\"\x01\"", "a=:!!:", "a=?2",
-                                      "1a=1", "a=(1", 'a="\\x"', "a=%\"%ZZ\"", "a=@1.5", ",a=1"])
-    def test_invalid(self, text: str) -> None:
-        with pytest.raises(SFParseError):
-            parse_sf_dictionary(text)

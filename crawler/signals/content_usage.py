@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from crawler.signals.aipref_vocab import UnreadablePreference, train_ai_optout
 from crawler.signals.optout_types import ALLOWED, OPTOUT, SCOPE_ALL, UNKNOWN, OptOutSignal, snip
 from crawler.signals.response_fields import header_values
-from crawler.signals.robots import SFParseError, SFToken, parse_sf_dictionary
 
 __all__ = ["content_usage_header"]
 
@@ -24,17 +24,11 @@ def content_usage_header(headers: Mapping[str, Sequence[str]] | None) -> list[Op
     combined = ", ".join(v.strip(" \t") for v in values)
     location = "header Content-Usage"
     try:
-        members = parse_sf_dictionary(combined)
-    except SFParseError as exc:
+        optout = train_ai_optout(combined)
+    except UnreadablePreference as exc:
         return [OptOutSignal("content-usage-header", UNKNOWN, SCOPE_ALL, snip(combined),
                              location, {"error": str(exc)})]
-    member = members.get("train-ai")
-    if member is None:
+    if optout is None:
         return []
-    item = member[0]
-    if isinstance(item, SFToken) and item in ("y", "n"):
-        state = OPTOUT if item == "n" else ALLOWED
-        return [OptOutSignal("content-usage-header", state, SCOPE_ALL, snip(combined),
-                             location, {"train-ai": str(item)})]
-    return [OptOutSignal("content-usage-header", UNKNOWN, SCOPE_ALL, snip(combined), location,
-                         {"error": "train-ai is neither the token y nor n"})]
+    return [OptOutSignal("content-usage-header", OPTOUT if optout else ALLOWED, SCOPE_ALL,
+                         snip(combined), location, {"train-ai": "n" if optout else "y"})]

@@ -1,9 +1,9 @@
 """robots.txt parser and matcher (RFC 9309 + google/robotstxt) with AI-usage extensions.
 
-Pure standard library, no network, no Scrapy. Protego is not used because it drops every line it
-does not know (Content-Signal, Content-Usage, License, DisallowAITraining), lets such a line
-between two ``User-agent`` lines end the group, and matches ``Google`` against
-``Google-Extended``.
+No network, no Scrapy. Protego is not used because it drops every line it does not know
+(Content-Signal, Content-Usage, License, DisallowAITraining), lets such a line between two
+``User-agent`` lines end the group, and matches ``Google`` against ``Google-Extended``; the tests
+run it as a second, independent opinion on allow/deny (``tests/test_robots_protego.py``).
 
 Reading rules (RFC 9309, with google/robotstxt behaviour where the RFC is silent):
 
@@ -34,7 +34,7 @@ the policy matcher.
 
 The work is split by concept: :mod:`crawler.signals.robots_parse` reads lines and groups,
 :mod:`crawler.signals.robots_match` holds rule precedence and the AI-preference lines,
-:mod:`crawler.signals.structured_fields` parses Content-Usage's RFC 9651 dictionaries and
+:mod:`crawler.signals.aipref_vocab` reads Content-Usage's RFC 9651 dictionaries (with http-sf) and
 :mod:`crawler.signals.rsl` reads the RSL documents ``License:`` lines point at. This module
 ties them together and is the one to import from.
 """
@@ -62,7 +62,6 @@ from crawler.signals.robots_parse import (
     read_robots,
 )
 from crawler.signals.rsl import parse_rsl_prohibits_ai_training
-from crawler.signals.structured_fields import SFParseError, SFToken, parse_sf_dictionary
 from crawler.urlpath import canonical_path
 
 __all__ = [
@@ -72,12 +71,9 @@ __all__ = [
     "RobotsMatch",
     "RobotsTxt",
     "Rule",
-    "SFParseError",
-    "SFToken",
     "combined_optout",
     "decode_robots",
     "parse_rsl_prohibits_ai_training",
-    "parse_sf_dictionary",
     "path_from_url",
 ]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from crawler.signals.structured_fields import SFParseError, SFToken, parse_sf_dictionary
+from crawler.signals.aipref_vocab import UnreadablePreference, train_ai_optout
 from crawler.urlpath import Pattern, canonical_bytes
 
 __all__ = [
@@ -147,22 +147,16 @@ _SILENT: _Reading = (False, None)  # the line says nothing about AI training: ne
 
 
 def _content_usage_optout(value: str) -> _Reading:
-    """train-ai from an AIPREF vocabulary dictionary: optout True (n), False (y) or None.
+    """train-ai of a Content-Usage line's vocabulary: n opts out, y allows, unreadable is unknown.
 
-    Keys are case-sensitive bytes (``Train-ai`` is a parse error, hence unknown); only the Tokens
-    ``y``/``n`` count; a duplicate key keeps its last value.
+    The rules (Tokens only, case-sensitive keys, last duplicate wins) are
+    :mod:`crawler.signals.aipref_vocab`'s, shared with the Content-Usage header.
     """
     try:
-        members = parse_sf_dictionary(value)
-    except SFParseError:
+        optout = train_ai_optout(value)
+    except UnreadablePreference:
         return True, None
-    member = members.get("train-ai")
-    if member is None:
-        return _SILENT
-    item = member[0]
-    if isinstance(item, SFToken) and item in ("n", "y"):
-        return True, item == "n"
-    return True, None
+    return _SILENT if optout is None else (True, optout)
 
 
 def _content_signal_optout(value: str) -> _Reading:
