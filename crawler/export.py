@@ -40,9 +40,9 @@ Filters
          only;
       2. the ToS verdict recorded in the sidecar permits P (``prohibited`` never,
          ``research-only`` only for research), a second check on the same decision;
-      3. its license permits P: for ``commercial`` the license must be a known SPDX id
-         (:func:`crawler.signals.licenses.lookup_spdx`) without NC, and the sidecar's
-         obligations must not list NC either.
+      3. its license permits P: for ``commercial`` the license must be a known SPDX id or
+         a family taken as a license (:func:`crawler.signals.unversioned.lookup`) without
+         NC, and the sidecar's obligations must not list NC either.
 
       ``None`` applies no purpose filter; the card then states which purposes *every*
       exported item allows (``permitted_purposes``), which is how the export may be used.

@@ -40,6 +40,9 @@ class CorpusItem:
     license: LicenseEvidence | None = field(
         default=None, metadata={"serializer": lambda lic: lic.as_record() if lic else None})
     statements: list[dict[str, Any]] = field(default_factory=list)
+    #: what the license gate adds to the sidecar's evidence: how a statement without a
+    #: version was taken (``unversioned``), the site license page read (``site_license``)
+    license_notes: dict[str, Any] = field(default_factory=dict)
     decisions: list[dict[str, Any]] = field(default_factory=list)
     #: where the store keeps it (``store``, ``content``, ``sidecar``), once stored
     stored: dict[str, str] | None = None

@@ -6,8 +6,10 @@ from typing import Any
 
 from crawler.policy.model import SitePolicy
 from crawler.purposes import PURPOSES, license_permits
+from crawler.signals.cc_licenses import UnversionedCC
 from crawler.signals.license_detect import DETECTOR_VERSION, NOTICE, LicenseEvidence
 from crawler.signals.license_model import License
+from crawler.signals.unversioned import as_family
 
 SIDECAR_VERSION = 2
 
@@ -57,10 +59,15 @@ def build(*, url: str, kind: str, content_type: str, sha256: str, size: int,
           purpose: str, robots: dict[str, Any] | None, decisions: list[dict[str, Any]],
           run_id: str, page_url: str | None = None,
           conflicts: dict[str, Any] | None = None,
-          headers: dict[str, list[str]] | None = None) -> dict[str, Any]:
+          headers: dict[str, list[str]] | None = None,
+          license_notes: dict[str, Any] | None = None) -> dict[str, Any]:
     """The sidecar of one stored item. ``statements`` are the license gate's records (with
-    their ``status``); ``conflicts`` defaults to the conflict they show was resolved."""
-    lic = chosen.license
+    their ``status``); ``conflicts`` defaults to the conflict they show was resolved;
+    ``license_notes`` (how a version-less statement was taken, the site license page the
+    license came from) join the evidence. A chosen family without a version is the license
+    the gate took it as: the family (``licenses.unversioned: family``)."""
+    lic = as_family(chosen.license) if isinstance(chosen.license, UnversionedCC) \
+        else chosen.license
     assert isinstance(lic, License)
     if conflicts is None:
         conflicts = conflicts_of(statements, policy)
@@ -91,6 +98,7 @@ def build(*, url: str, kind: str, content_type: str, sha256: str, size: int,
             "statements": statements,
             "conflicts": conflicts,
             "notices": notices,
+            **(license_notes or {}),
         },
         "attribution": attribution(title or chosen.title, creator or chosen.creator, url, lic),
         "policy": {

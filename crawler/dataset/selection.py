@@ -11,7 +11,8 @@ from typing import Any
 
 from crawler.purposes import COVERS, RESEARCH, license_permits, verdict_permits
 from crawler.signals.license_patterns import LicenseSelector, compile_patterns
-from crawler.signals.licenses import NC, lookup_spdx
+from crawler.signals.licenses import NC
+from crawler.signals.unversioned import lookup, selects
 
 
 def license_filter(texts: Iterable[str]) -> LicenseSelector:
@@ -25,8 +26,9 @@ def license_filter(texts: Iterable[str]) -> LicenseSelector:
 
 
 def license_selected(spdx: str, selector: LicenseSelector) -> bool:
-    """Does ``spdx`` match the filter? An empty filter selects every license."""
-    return not selector.patterns or selector.matches(spdx)
+    """Does ``spdx`` match the filter? An empty filter selects every license; an item
+    stored under a whole family (``CC-BY-*``) is selected by a filter taking all of it."""
+    return not selector.patterns or selects(selector, spdx)
 
 
 def purpose_problem(card: Mapping[str, Any], spdx: str, obligations: list[str],
@@ -37,7 +39,7 @@ def purpose_problem(card: Mapping[str, Any], spdx: str, obligations: list[str],
         return "purpose_not_covered"
     if not verdict_permits((card.get("policy") or {}).get("tos_ai_training"), purpose):
         return "tos_forbids_purpose"
-    lic = lookup_spdx(spdx)
+    lic = lookup(spdx)
     if purpose != RESEARCH and lic is None:
         return "license_unknown"
     if not license_permits(lic, purpose) or (purpose != RESEARCH and NC in obligations):

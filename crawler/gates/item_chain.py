@@ -12,7 +12,7 @@ each decision (:mod:`crawler.scrapy_adapters.effects`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +21,8 @@ from parsel import Selector
 from crawler.gates import license as license_gate
 from crawler.gates import optout as optout_gate
 from crawler.gates.decision import Decision
+from crawler.gates.site_license import CHANNEL as SITE_LICENSE_CHANNEL
+from crawler.gates.site_license import LicensePageReading
 from crawler.items import CorpusItem
 from crawler.policy.model import SitePolicy
 from crawler.signals import license_detect
@@ -47,10 +49,14 @@ class ItemCase:
     honour_noindex: bool = False
     page_license: LicenseEvidence | None = None  # images: their page's license
     stated_image_licenses: Sequence[LicenseEvidence] = ()  # images: what the page says
+    #: pages: the site's license page as read for this fetch (None: not read)
+    site_license: LicensePageReading | None = None
     # noted by the gates
     media_optout: bool = False  # pages: their images are opted out too
     chosen: LicenseEvidence | None = None  # the license the item is stored under
     statements: list[dict[str, Any]] = field(default_factory=list)  # every one found
+    #: what the sidecar's evidence adds (``unversioned``, ``site_license``)
+    license_notes: dict[str, Any] = field(default_factory=dict)
 
 
 Gate = Callable[[ItemCase], Decision | None]
@@ -103,7 +109,8 @@ def optout(case: ItemCase) -> Decision:
 
 def license(case: ItemCase) -> Decision:
     """A license statement the policy accepts for the purpose (the page's own, or for an
-    image its own, what its page says of it, its page's license, the policy default)."""
+    image its own, what its page says of it, its page's license; then the policy default,
+    and for a page the license its site's license page grants)."""
     item, policy = case.item, case.policy
     assert policy is not None  # the content gate refused items without one
     if item.kind == "page":
@@ -115,9 +122,20 @@ def license(case: ItemCase) -> Decision:
     if item.kind == "image" and policy.licenses.images_share_page_license and case.page_license:
         fallback.append(case.page_license)
     fallback += license_detect.from_policy(policy.licenses.default, policy.source)
+    site = case.site_license if item.kind == "page" else None
+    if site is not None and site.statement is not None:
+        fallback.append(site.statement)
     decision, case.chosen = license_gate.check(found, fallback, policy, case.purpose,
                                                kind=item.kind)
+    if site is not None:  # the ledger says what the license page gave, used or not
+        decision = replace(decision, evidence={**decision.evidence,
+                                               "site_license": site.record()})
     case.statements = decision.evidence.get("statements", [])
+    case.license_notes = {key: decision.evidence[key] for key in ("unversioned",)
+                          if key in decision.evidence}
+    if site is not None and case.chosen is not None \
+            and case.chosen.channel == SITE_LICENSE_CHANNEL:
+        case.license_notes["site_license"] = site.record()
     return decision
 
 

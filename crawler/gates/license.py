@@ -14,8 +14,13 @@ header and XMP, and what its page says about it). Then:
   images are licensed under CC BY-SA 4.0": an exception, not said which) is under the page's
   license (the fallback) or the exception's: the same → that license; different → a conflict
   the policy's ``on_conflict`` resolves; without a fallback → ``license_missing``;
-* a grant that names no known license, or a CC family without a version that neither another
-  grant nor the fallback pins → ``license_unknown``;
+* a grant that names no known license → ``license_unknown``;
+* a CC family without a version ("licensed under CC BY") that neither another grant nor the
+  fallback pins is what the policy's ``licenses.unversioned`` says: nothing
+  (``reject``, the default: ``license_unknown``), the whole family (``family``: the item is
+  under ``CC-BY-*``, which only an accept list taking every version accepts) or the
+  family's latest version (``assume-latest``: CC-BY-4.0); the decision's ``unversioned``
+  evidence records the mode, the family, the license taken and the statement;
 * the chosen license not accepted for the purpose → ``license_not_accepted``.
 
 Every statement's record in the decision says what became of it (``status``): ``chosen``,
@@ -26,10 +31,18 @@ resolved), ``conflicting``, ``unknown``, ``out_of_scope``, ``mention``, ``notice
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from crawler.gates.decision import Decision
-from crawler.policy.model import ON_CONFLICT_EXCLUDE, ON_CONFLICT_MOST_RESTRICTIVE, SitePolicy
+from crawler.policy.model import (
+    ON_CONFLICT_EXCLUDE,
+    ON_CONFLICT_MOST_RESTRICTIVE,
+    UNVERSIONED_ASSUME_LATEST,
+    UNVERSIONED_FAMILY,
+    UNVERSIONED_REJECT,
+    SitePolicy,
+)
 from crawler.signals.cc_licenses import UnversionedCC
 from crawler.signals.license_detect import (
     GRANT,
@@ -42,8 +55,15 @@ from crawler.signals.license_detect import (
     LicenseEvidence,
 )
 from crawler.signals.license_model import License
+from crawler.signals.license_patterns import FAMILY_SUFFIX
+from crawler.signals.unversioned import as_family, family_pattern, latest
 
 GATE = "license"
+#: ``unversioned`` evidence: the version of the license taken
+VERSION_UNKNOWN, VERSION_ASSUMED_LATEST = "unknown", "assumed-latest"
+#: what a version-less family is taken as, per ``licenses.unversioned`` mode
+_TAKE: dict[str, Callable[[UnversionedCC], License | None]] = {
+    UNVERSIONED_FAMILY: as_family, UNVERSIONED_ASSUME_LATEST: latest}
 
 #: the sidecar prefers these channels when several statements agree (most explicit first)
 _CHANNEL_RANK = {"http:link": 0, "html:a": 1, "html:link": 1, "html:area": 1, "rdfa": 2,
@@ -66,6 +86,19 @@ def _label(lic: _Lic) -> str:
 def _refines(lic: License, family: UnversionedCC) -> bool:
     """CC-BY-SA-4.0 (or -3.0-DE) is a version of the by-sa family."""
     return lic.url.startswith(family.url)
+
+
+def distinct_licenses(known: Sequence[LicenseEvidence]) -> list[_Lic]:
+    """The different licenses that statements naming a known license grant: a version-less
+    family that a versioned statement refines is not a second license."""
+    distinct: dict[str, _Lic] = {}
+    for e in known:
+        if e.license is not None:
+            distinct.setdefault(_key(e.license), e.license)
+    versions = [lic for lic in distinct.values() if isinstance(lic, License)]
+    families = [lic for lic in distinct.values() if isinstance(lic, UnversionedCC)
+                and not any(_refines(v, lic) for v in versions)]
+    return [*versions, *families]
 
 
 def check(found: Sequence[LicenseEvidence], fallback: Sequence[LicenseEvidence],
@@ -126,14 +159,7 @@ class _Check:
             return self.deny("license_unknown",
                              f"The license statement {first.url or first.snippet[:80]!r} "
                              f"({first.channel}) names no known license.")
-        distinct: dict[str, _Lic] = {}
-        for e in known:
-            distinct.setdefault(_key(e.license), e.license)  # type: ignore[arg-type]
-        versions = [lic for lic in distinct.values() if isinstance(lic, License)]
-        families = [lic for lic in distinct.values() if isinstance(lic, UnversionedCC)]
-        # a version-less family that a versioned grant refines is not a second license
-        open_families = [f for f in families if not any(_refines(v, f) for v in versions)]
-        candidates: list[_Lic] = [*versions, *open_families]
+        candidates = distinct_licenses(known)
         if len(candidates) > 1:
             return self.conflict(known, candidates)
         only = candidates[0]
@@ -162,7 +188,9 @@ class _Check:
         records = self.records()
         if not self.policy.licenses.accepted(lic.spdx, self.purpose):
             why = (" (a NonCommercial license)" if self.purpose == "commercial"
-                   and not lic.allows_commercial else "")
+                   and not lic.allows_commercial
+                   else " (a family without a version: accepted only where every version is)"
+                   if lic.spdx.endswith(FAMILY_SUFFIX) else "")
             return Decision.deny(
                 GATE, "license_not_accepted",
                 f"{lic.spdx}{why} is not among the licenses policy {self.policy.name} accepts "
@@ -175,18 +203,49 @@ class _Check:
 
     def unversioned(self, known: list[LicenseEvidence], family: UnversionedCC
                     ) -> tuple[Decision, LicenseEvidence | None]:
-        """A CC family without a version: the fallback may pin the version, nothing else."""
+        """A CC family without a version: the fallback may pin the version; else the
+        policy says what the family is worth (:meth:`take`)."""
         for e in self.fallback:
             if isinstance(e.license, License) and _refines(e.license, family):
                 for other in known:
                     self.status[id(other)] = "consistent"
                 self.status[id(e)] = "chosen"
                 return self.verdict(e, e.license, version_from=e.channel)
-        first = known[0]
-        return self.deny(
-            "license_unknown",
-            f"The license statement {first.url or first.snippet[:80]!r} ({first.channel}) "
-            f"names {family.name}: the family is known, the license is not.")
+        return self.take(known, family)
+
+    def take(self, known: list[LicenseEvidence], family: UnversionedCC, **extra: object
+             ) -> tuple[Decision, LicenseEvidence | None]:
+        """``family``, stated without a version that anything pins, taken as
+        ``licenses.unversioned`` says: not at all, as the whole family, or as its latest
+        version; the ``unversioned`` evidence says which, and from what statement."""
+        mode = self.policy.licenses.unversioned
+        stated = [e for e in known if e.license == family]
+        statement = stated[0]
+        taken = _TAKE[mode](family) if mode in _TAKE else None
+        pattern = family_pattern(family)
+        record = {"mode": mode, "family": pattern.text if pattern is not None else None,
+                  "version": VERSION_ASSUMED_LATEST if mode == UNVERSIONED_ASSUME_LATEST
+                  and taken is not None else VERSION_UNKNOWN,
+                  "license": taken.spdx if taken is not None else None,
+                  "statement": statement.as_record()}
+        if taken is None:
+            for e in stated:
+                self.status[id(e)] = "unknown"
+            why = ("" if mode == UNVERSIONED_REJECT
+                   else "; the license-pattern grammar has no family for it")
+            return self.deny(
+                "license_unknown",
+                f"The license statement {statement.url or statement.snippet[:80]!r} "
+                f"({statement.channel}) names {family.name}: the family is known, the license "
+                f"is not (licenses.unversioned: {mode}{why}).", unversioned=record, **extra)
+        for e in stated:
+            self.status[id(e)] = "consistent"
+        self.status[id(statement)] = "chosen"
+        if mode == UNVERSIONED_ASSUME_LATEST:
+            statement = replace(statement, license=taken, note="; ".join(filter(None, (
+                statement.note, f"no version stated: taken as {taken.spdx}, the latest of "
+                f"{record['family']} (licenses.unversioned: {mode})"))))
+        return self.verdict(statement, taken, unversioned=record, **extra)
 
     def conflict(self, known: list[LicenseEvidence], candidates: list[_Lic]
                  ) -> tuple[Decision, LicenseEvidence | None]:
@@ -219,12 +278,7 @@ class _Check:
         for e in known:
             self.status[id(e)] = "overridden"
         if isinstance(winner, UnversionedCC):
-            for e in known:
-                if e.license == winner:
-                    self.status[id(e)] = "chosen"
-            return self.deny("license_unknown",
-                             f"The conflict resolves to {winner.name}, whose version is "
-                             "unknown.", conflict=info)
+            return self.take(known, winner, conflict=info)
         chosen = self.pick(known, winner)
         return self.verdict(chosen, winner, conflict=info)
 
@@ -256,13 +310,17 @@ class _Check:
         # image whose own credit reserves all rights does not inherit a license
         reserved = [e for e in self.found if e.role == NOTICE and e.note == RIGHTS_RESERVED
                     and self.kind != "page" and self.applies(e)]
-        usable = [e for e in self.fallback if isinstance(e.license, License)]
+        usable = [e for e in self.fallback if isinstance(e.license, License)
+                  or (isinstance(e.license, UnversionedCC)
+                      and self.policy.licenses.unversioned != UNVERSIONED_REJECT)]
         if usable and reserved:
             return self.deny("license_reserved",
                              f"{reserved[0].snippet[:80]!r} ({reserved[0].channel}) reserves "
                              "all rights in this item: the fallback license does not apply.")
         if usable:
             chosen = usable[0]
+            if isinstance(chosen.license, UnversionedCC):
+                return self.take([chosen], chosen.license)
             self.status[id(chosen)] = "chosen"
             return self.verdict(chosen, chosen.license)  # type: ignore[arg-type]
         elsewhere = [e for e in self.found if e.role == GRANT and e.license is not None]

@@ -153,6 +153,10 @@ def _license_problems(doc: PolicyDoc, lic: dict[str, Any]) -> list[PolicyProblem
             hint = exc.problems[0].partition(repr(default))[2]
         problems.append(doc.problem(["licenses", "default"],
                                     f"unknown license id {default!r}{hint}"))
+    if isinstance(lic.get("page"), str) and isinstance(default, str) and default:
+        problems.append(doc.problem(["licenses", "page"], "licenses.default decides for every "
+                                    "page without a license of its own, so the license page "
+                                    "would never be read: keep one of them"))
     on_conflict = lic.get("on_conflict")
     if isinstance(on_conflict, str) and on_conflict and on_conflict not in ON_CONFLICT_WORDS \
             and lookup_spdx(on_conflict) is None:
@@ -200,6 +204,12 @@ def host_problems(doc: PolicyDoc, data: dict[str, Any], allow_private: bool
             if problem is not None:
                 problems.append(doc.problem([key, i], problem))
     problems += _terms_url_problems(doc, _mapping(data.get("tos")), hosts, ports)
+    page = _mapping(data.get("licenses")).get("page")
+    if isinstance(page, str) and page.startswith(("http://", "https://")):  # else: the schema's
+        problem = _off_policy(page, hosts, ports)
+        if problem is not None:
+            problems.append(doc.problem(["licenses", "page"], f"the license page {problem}: "
+                                        "a crawl reads it under this policy"))
     return hosts, problems
 
 

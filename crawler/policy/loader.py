@@ -33,6 +33,7 @@ from crawler.policy.hosts import patterns_overlap
 from crawler.policy.model import (
     DEFAULT_PORTS,
     ON_CONFLICT_EXCLUDE,
+    UNVERSIONED_REJECT,
     LicenseRules,
     Rate,
     SitePolicy,
@@ -145,7 +146,8 @@ def _build(doc: PolicyDoc, data: dict[str, Any], digest: str, hosts: tuple[str, 
             accept=canonical,
             default=lookup_spdx(default).spdx if default else None,  # type: ignore[union-attr]
             images_share_page_license=bool(lic.get("images_share_page_license", False)),
-            on_conflict=_on_conflict(lic.get("on_conflict"))),
+            on_conflict=_on_conflict(lic.get("on_conflict")),
+            unversioned=lic.get("unversioned", UNVERSIONED_REJECT), page=lic.get("page")),
         retention_days=int(data["retention_days"]),
         ports=tuple(data.get("ports", DEFAULT_PORTS)),
         recrawl_every=parse_period(data["recrawl_every"]) if "recrawl_every" in data else None,

@@ -13,7 +13,7 @@ from enum import StrEnum
 from crawler import purposes
 from crawler.pathpattern import PathPattern
 from crawler.signals.license_patterns import LicenseSelector, compile_patterns
-from crawler.signals.spdx_ids import lookup_spdx
+from crawler.signals.unversioned import lookup, selects
 from crawler.urlpath import canonical_path
 
 
@@ -63,6 +63,13 @@ class Rate:
 ON_CONFLICT_EXCLUDE = "exclude"
 ON_CONFLICT_MOST_RESTRICTIVE = "most_restrictive"
 
+#: ``licenses.unversioned``: what a license statement without a version ("CC BY") is worth:
+#: nothing (the default), the whole family (``CC-BY-*``), or the family's latest version
+UNVERSIONED_REJECT = "reject"
+UNVERSIONED_FAMILY = "family"
+UNVERSIONED_ASSUME_LATEST = "assume-latest"
+UNVERSIONED_MODES = (UNVERSIONED_REJECT, UNVERSIONED_FAMILY, UNVERSIONED_ASSUME_LATEST)
+
 
 @dataclass(frozen=True)
 class LicenseRules:
@@ -76,6 +83,11 @@ class LicenseRules:
     #: a page that states conflicting licenses: "exclude" it (default), take the
     #: "most_restrictive" one, or let this SPDX id win when it is among them
     on_conflict: str = ON_CONFLICT_EXCLUDE
+    #: a statement without a version: see :data:`UNVERSIONED_MODES`
+    unversioned: str = UNVERSIONED_REJECT
+    #: the site's license page, as the review names it (None: the one a page's footer
+    #: links to, if any)
+    page: str | None = None
     #: ``accept`` compiled once; raises LicensePatternError on an invalid pattern
     _selectors: dict[str, LicenseSelector] = field(init=False, repr=False, compare=False)
 
@@ -85,12 +97,13 @@ class LicenseRules:
             for purpose, patterns in self.accept.items()})
 
     def accepted(self, spdx: str, purpose: str) -> bool:
-        """Matched by a pattern listed for ``purpose``; and never an NC license for a commercial
-        purpose, whatever the list says (a policy that lists one, or an NC family such as
-        ``CC-BY-NC-*``, loads, but the listing has no effect)."""
+        """Matched by a pattern listed for ``purpose`` (a family taken as a license, such as
+        ``CC-BY-*``, only when every member is listed); and never an NC license for a
+        commercial purpose, whatever the list says (a policy that lists one, or an NC family
+        such as ``CC-BY-NC-*``, loads, but the listing has no effect)."""
         selector = self._selectors.get(purpose)
-        return (selector is not None and selector.matches(spdx)
-                and purposes.license_permits(lookup_spdx(spdx), purpose))
+        return (selector is not None and selects(selector, spdx)
+                and purposes.license_permits(lookup(spdx), purpose))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.policy.model import UNVERSIONED_MODES
+
 _VERDICT = {"enum": ["allowed", "research-only", "prohibited"]}
 _PURPOSE = {"enum": ["research", "commercial"]}
 _STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -77,6 +79,10 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "images_share_page_license": {"type": "boolean"},
                 # exclude | most_restrictive | an SPDX id (checked by the loader)
                 "on_conflict": {"type": "string", "minLength": 1},
+                # what a statement without a version ("CC BY") is worth
+                "unversioned": {"enum": list(UNVERSIONED_MODES)},
+                # the site's license page (must be on the policy's hosts: checked later)
+                "page": {"type": "string", "pattern": "^https?://"},
             },
         },
         "retention_days": {"type": "integer", "minimum": 1, "maximum": MAX_RETENTION_DAYS},

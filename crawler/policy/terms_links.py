@@ -10,26 +10,36 @@ not in "determs"); scripts without spaces between words (Japanese, Chinese) as s
 A link text longer than :data:`MAX_LINK_TEXT` characters is running text, not a navigation
 link, and is skipped. A specific phrase ("terms of use") outranks a generic one ("terms"),
 which outranks a legal notice ("imprint"); an exact match and a link in the footer rank
-higher.
+higher. A crawl looks for a site's license page in the footer of each page that states no
+license of its own (:func:`find_footer_links`: a bounded number of footer links, so a page
+with a flood of links costs no more than any other).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-__all__ = ["KEYWORDS", "LICENSE", "MAX_LINK_TEXT", "TERMS", "LinkCandidate", "find_links",
-           "normalize_text"]
+from lxml import etree
+
+__all__ = ["KEYWORDS", "LICENSE", "MAX_FOOTER_LINKS", "MAX_LINK_TEXT", "NAMES_THE_PAGE", "TERMS",
+           "LinkCandidate", "find_footer_links", "find_links", "normalize_text"]
 
 TERMS: Final = "terms"
 LICENSE: Final = "license"
 MAX_LINK_TEXT = 80
+#: the weight of a phrase that names the page itself ("license", "Lizenz", "terms of use"),
+#: not a generic word for it ("copyright") or a legal notice ("imprint")
+NAMES_THE_PAGE: Final = 3
+#: the most footer links :func:`find_footer_links` reads
+MAX_FOOTER_LINKS: Final = 200
 
-# (language, kind, phrase, weight): 3 a page of terms or of the license itself, 2 a generic
-# word for them, 1 a legal notice that often holds or links them
+# (language, kind, phrase, weight): 3 (NAMES_THE_PAGE) a page of terms or of the license
+# itself, 2 a generic word for them, 1 a legal notice that often holds or links them
 KEYWORDS: Final[tuple[tuple[str, str, str, int], ...]] = (
     ("English", TERMS, "terms of use", 3), ("English", TERMS, "terms of service", 3),
     ("English", TERMS, "terms and conditions", 3), ("English", TERMS, "terms & conditions", 3),
@@ -112,10 +122,21 @@ class LinkCandidate:
     language: str
     #: the phrase it matched, as listed in :data:`KEYWORDS`
     phrase: str
+    #: the phrase's weight in :data:`KEYWORDS` (:data:`NAMES_THE_PAGE`: it names the page)
+    weight: int
     score: int
     in_footer: bool
     #: position among the page's links
     position: int
+
+
+#: the links inside a footer: an element whose tag, id or class says "footer", as
+#: :func:`_in_footer` reads them (run by lxml, in C, over a page of any size)
+_FOOTER_LINKS: Final = etree.XPath(
+    "//*[contains(translate(local-name(), 'FOTER', 'foter'), 'footer')"
+    " or contains(translate(@id, 'FOTER', 'foter'), 'footer')"
+    " or contains(translate(@class, 'FOTER', 'foter'), 'footer')]"
+    "//*[local-name()='a' or local-name()='area']")
 
 
 def _in_footer(element: Any) -> bool:
@@ -156,13 +177,28 @@ def find_links(selector: Any, page_url: str) -> list[LinkCandidate]:
     root = getattr(selector, "root", None)
     if root is None or not hasattr(root, "iter"):
         return []
+    return _ranked(root, page_url, root.iter("a", "area"))
+
+
+def find_footer_links(selector: Any, page_url: str,
+                      limit: int = MAX_FOOTER_LINKS) -> list[LinkCandidate]:
+    """:func:`find_links` among the first ``limit`` links of the page's footers only: cheap
+    on any page, however many links it has (a crawl asks it of every page that states no
+    license of its own)."""
+    root = getattr(selector, "root", None)
+    if root is None or not hasattr(root, "iter"):
+        return []
+    return _ranked(root, page_url, _FOOTER_LINKS(root)[:limit])
+
+
+def _ranked(root: Any, page_url: str, elements: Iterable[Any]) -> list[LinkCandidate]:
     base = page_url
     for element in root.iter("base"):
         if element.get("href"):
             base = urljoin(page_url, element.get("href").strip())
             break
     found: dict[tuple[str, str], LinkCandidate] = {}
-    for position, element in enumerate(root.iter("a", "area")):
+    for position, element in enumerate(elements):
         href = (element.get("href") or "").strip()
         label = _label(element)
         if not href or not label or len(label) > MAX_LINK_TEXT:
@@ -177,8 +213,8 @@ def find_links(selector: Any, page_url: str) -> list[LinkCandidate]:
         for language, kind, phrase, weight, exact in _match(label):
             footer = _in_footer(element)
             score = weight * 10 + (5 if exact else 0) + (2 if footer else 0)
-            candidate = LinkCandidate(url, label, kind, language, phrase, score, footer,
-                                      position)
+            candidate = LinkCandidate(url, label, kind, language, phrase, weight, score,
+                                      footer, position)
             key = (url, kind)
             if key not in found or found[key].score < score:
                 found[key] = candidate

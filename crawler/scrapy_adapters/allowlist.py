@@ -23,7 +23,7 @@ from crawler.gates import allowlist
 from crawler.politeness import site_key
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, Refused
-from crawler.scrapy_adapters.sitesignals import SIGNAL_FILE
+from crawler.scrapy_adapters.control import SIGNAL_FILE
 
 
 class AllowListMiddleware(ContextComponent):
@@ -41,14 +41,14 @@ class AllowListMiddleware(ContextComponent):
 
     def process_request(self, request: Request) -> None:
         # what later gates record for a request is theirs to write, not a spider's
-        for key in (meta.ROBOTS, meta.SITE_SIGNALS):
+        for key in (meta.ROBOTS, meta.SITE_SIGNALS, meta.SITE_LICENSE):
             request.meta.pop(key, None)
         if not request.meta.get("redirect_urls"):  # a redirect keeps the chain of its origin
             request.meta[meta.DECISIONS] = []
         control = request in self.context.internal
         control_paths = self.context.control_paths
         if control and request.meta.get(meta.KIND) == SIGNAL_FILE:
-            control_paths = (*control_paths, *self._terms_page(request.url))
+            control_paths = (*control_paths, *self._named_page(request.url))
         decision, policy = allowlist.check(request.url, self.context.registry,
                                            self.context.purpose, control=control,
                                            suppressions=self.context.suppressions,
@@ -70,14 +70,18 @@ class AllowListMiddleware(ContextComponent):
         request.meta["download_slot"] = site_key(policy.name)
         request.headers.pop(b"Host", None)  # the connection goes where the URL says, only
 
-    def _terms_page(self, url: str) -> tuple[str, ...]:
-        """The path of ``url`` when it is the terms page its policy records a fingerprint
-        of: read like a control file, so exempt from ``allow_paths`` (not ``deny_paths``)."""
+    def _named_page(self, url: str) -> tuple[str, ...]:
+        """The path of ``url`` when it is a page its policy names for the crawl to read:
+        the terms page it records a fingerprint of, its license page (``licenses.page``).
+        Read like a control file, so exempt from ``allow_paths`` (not ``deny_paths``)."""
         parts = urlsplit(url)
         policy = self.context.registry.for_host(parts.hostname or "")
-        if policy is None or not policy.tos.fingerprint:
+        if policy is None:
             return ()
-        terms = urlsplit(safe_url_string(policy.tos.url))
-        same = (parts.scheme, parts.netloc, parts.path) == (terms.scheme, terms.netloc,
-                                                           terms.path)
-        return (parts.path,) if same else ()
+        named = [page for page in (policy.tos.url if policy.tos.fingerprint else None,
+                                   policy.licenses.page) if page is not None]
+        for page in map(urlsplit, map(safe_url_string, named)):
+            if (parts.scheme, parts.netloc, parts.path) == (page.scheme, page.netloc,
+                                                            page.path):
+                return (parts.path,)
+        return ()

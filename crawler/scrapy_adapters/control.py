@@ -31,6 +31,8 @@ MAX_REDIRECTS = 5
 PRIORITY = 1000
 #: how often a worker waiting for another's reading of a file looks again
 SHARED_WAIT_SECONDS = 0.05
+#: what the request of a site file, a terms page or a license page is (ledger ``kind``)
+SIGNAL_FILE = "signal-file"
 #: RFC 9309 §2.5: a parser must read at least 500 KiB, and the robots parser reads the
 #: first 500 KiB of a larger file; a control file over this limit (raw, or once
 #: decompressed) is cancelled as a download error, which fails closed

@@ -148,7 +148,7 @@ class Effects:
             chosen=item.license, statements=item.statements, title=item.title,
             creator=item.creator, policy=policy, purpose=self.purpose, robots=item.robots,
             decisions=item.decisions, run_id=self.run_id, page_url=item.page_url,
-            headers=headers)
+            headers=headers, license_notes=item.license_notes)
         return StoreItem(
             url=item.url, host=urlsplit(item.url).hostname or "", kind=item.kind,
             content=item.body, content_type=item.content_type, sha256=digest, sidecar=card,

@@ -32,6 +32,7 @@ from crawler.gates.item_chain import CONTENT_GATE
 from crawler.items import CorpusItem
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext, ContextComponent, judged
+from crawler.scrapy_adapters.license_page import named_reading
 from crawler.scrapy_adapters.response_item import corpus_item, response_headers
 from crawler.signals import license_detect
 from crawler.signals import optout as optout_signals
@@ -190,7 +191,8 @@ class ItemGateMiddleware(ContextComponent):
             page_license=(LicenseEvidence.from_record(response.meta[meta.PAGE_LICENSE])
                           if response.meta.get(meta.PAGE_LICENSE) else None),
             stated_image_licenses=tuple(LicenseEvidence.from_record(record) for record
-                                        in response.meta.get(meta.IMAGE_LICENSE, ())))
+                                        in response.meta.get(meta.IMAGE_LICENSE, ())),
+            site_license=named_reading(ctx, response) if item.kind == "page" else None)
 
         def apply(decision: Decision) -> None:
             ctx.effects.decide(item.url, decision, kind=item.kind,
@@ -206,4 +208,5 @@ class ItemGateMiddleware(ContextComponent):
             return False
         assert policy is not None
         item.policy, item.license, item.statements = policy.name, case.chosen, case.statements
+        item.license_notes = case.license_notes
         return True

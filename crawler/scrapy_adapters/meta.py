@@ -13,6 +13,8 @@ KIND = "compliance_kind"
 ROBOTS = "compliance_robots"
 #: the site-level opt-out files as read for this fetch (site-signals gate)
 SITE_SIGNALS = "compliance_site_signals"
+#: the site's license page as read for this fetch (site-signals gate, on the response)
+SITE_LICENSE = "compliance_site_license"
 #: the gate decisions taken so far for this request and its redirects
 DECISIONS = "compliance_decisions"
 #: for image requests: the license of the page that referenced them (item gate)

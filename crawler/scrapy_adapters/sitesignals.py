@@ -13,6 +13,9 @@ the whole site, whichever host asks) and judged by :mod:`crawler.gates.terms`: a
 changed since the review, or unreadable, refuses every request to the site here, before
 download (or, with ``COMPLIANCE_TERMS_CHANGE=warn``, is logged and ledgered, and the crawl
 goes on). One ledger line per read (``terms_unchanged``/``_changed``/``_unreadable``).
+
+On the way back, a page's answer that states no license of its own gets its site's license
+page read the same way (:mod:`crawler.scrapy_adapters.license_page`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -32,12 +36,11 @@ from crawler.gates.decision import Decision
 from crawler.policy.model import SitePolicy
 from crawler.scrapy_adapters import control, meta
 from crawler.scrapy_adapters.context import ComplianceContext, Refused
+from crawler.scrapy_adapters.license_page import LicensePages
 from crawler.signals.site_file import SiteFile, SiteSignals, site_page
 from crawler.signals.terms import TERMS, read_terms
 
 logger = logging.getLogger("crawler.compliance")
-#: what the request of a site file is (ledger ``kind``)
-SIGNAL_FILE = "signal-file"
 
 
 def _as_is(body: bytes, _url: str) -> bytes:
@@ -55,7 +58,8 @@ async def read_site_file(crawler: Crawler, context: ComplianceContext, site_file
     the answer's status)."""
     status = None
     try:  # a fetch or a parse that fails makes this one file unreadable
-        response = await control.fetch(crawler, context, url, SIGNAL_FILE, timeout=timeout)
+        response = await control.fetch(crawler, context, url, control.SIGNAL_FILE,
+                                       timeout=timeout)
         status = response.status
         if 200 <= status < 300:
             return site_file.parse(response.body, url), None, status
@@ -72,6 +76,7 @@ class SiteSignalsMiddleware:
         self.context = context
         self.timeout = crawler.settings.getfloat("COMPLIANCE_ROBOTS_TIMEOUT")
         self.on_terms_change = terms_gate.mode(crawler.settings.get("COMPLIANCE_TERMS_CHANGE"))
+        self.license_pages = LicensePages(crawler, context, self.timeout)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteSignalsMiddleware:
@@ -96,6 +101,12 @@ class SiteSignalsMiddleware:
                                 kind=request.meta.get(meta.KIND, "page"))
             raise Refused(f"[optout/optout_unknown] {decision.sentence}")
 
+    async def process_response(self, request: Request, response: Response) -> Response:
+        """A page that states no license of its own gets its site's license page read."""
+        if request not in self.context.internal:
+            await self.license_pages.attach(request, response)
+        return response
+
     async def _read(self, origin: str) -> SiteSignals:
         errors: dict[str, str] = {}
         found: dict[str, Any] = {}
@@ -112,7 +123,7 @@ class SiteSignalsMiddleware:
             self.context.effects.note(url, Decision(
                 optout_gate.GATE, state != "unreadable", f"signal_file_{state}",
                 f"{site_file.path} {state}" + (f": {error}" if error is not None else "."),
-                {}), kind=SIGNAL_FILE)
+                {}), kind=control.SIGNAL_FILE)
         return SiteSignals(origin, time.time(), found, errors)
 
     # ---- the terms page --------------------------------------------------------------------
@@ -143,7 +154,7 @@ class SiteSignalsMiddleware:
         elif error is None:  # a 4xx: for a terms page, no answer at all
             error = f"HTTP {status}"
         decision = terms_gate.judge(policy, parsed, error, self.on_terms_change)
-        self.context.effects.note(url, decision, kind=SIGNAL_FILE, policy=policy.name)
+        self.context.effects.note(url, decision, kind=control.SIGNAL_FILE, policy=policy.name)
         if terms_gate.finding(decision):
             logger.warning("compliance: site %s: %s", policy.name, decision.sentence)
         return SiteSignals(key, time.time(), {TERMS: parsed} if parsed is not None else {},
