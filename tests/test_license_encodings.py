@@ -149,6 +149,15 @@ def test_json_ld_variants(script: str) -> None:
     assert grants(html) == ["CC-BY-4.0"]
 
 
+def test_json_ld_in_the_body() -> None:
+    html = ('<html><head><title>x</title></head><body><p>x</p><script type="application/ld+json">'
+            f'{{"@type": "Article", "license": "{BY}"}}</script></body></html>')
+    response = HtmlResponse("https://site.example/a", body=html.encode(),
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    assert [e.license.spdx for e in ld.detect(response.url, {}, response.selector)  # type: ignore[union-attr]
+            if e.role == ld.GRANT] == ["CC-BY-4.0"]
+
+
 def test_acquire_license_page_is_no_license() -> None:
     html = ('<html><head><script type="application/ld+json">{"@type": "ImageObject", '
             '"acquireLicensePage": "https://creativecommons.org/licenses/by/4.0/"}</script>'

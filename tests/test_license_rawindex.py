@@ -7,7 +7,7 @@ from __future__ import annotations
 from scrapy.http import HtmlResponse
 
 from crawler.signals import license_text as lt
-from crawler.signals.license_locate import elements_at, holders_at, line_numbers, line_offset
+from crawler.signals.license_locate import Lines
 from crawler.signals.license_prose import page_markers
 from crawler.signals.license_rawindex import RawIndex, ascii_compatible
 
@@ -55,6 +55,28 @@ def test_cc_urls_badges_and_comments() -> None:
     assert len(raw.tags["cc"]) == 2  # the badge and the link (not the comment)
 
 
+def test_a_script_is_read_past_and_body_jsonld_needs_a_license_key() -> None:
+    state = "".join(f'"k{i}": {{"licenseKey": "{i}"}}, ' for i in range(3000))
+    raw = index(f"<html><body><script>window.S = {{{state}}};</script><p>Licence</p></body>"
+                "</html>")
+    assert raw.text_markers["licen"] == 1 and not raw.saturated
+    plain = index('<html><body><p>x</p><script type="application/ld+json">{"@type": '
+                  '"WebPage"}</script></body></html>')
+    assert not plain.body_jsonld  # no license key in a script of the body: not read
+    keyed = index('<html><body><p>x</p><script type="application/ld+json">{"license": '
+                  '"https://creativecommons.org/licenses/by/4.0/"}</script></body></html>')
+    assert keyed.body_jsonld and keyed.cc_urls == 1 and "cc" not in keyed.tags
+
+
+def test_cc_urls_count_as_links_only_in_links_and_images() -> None:
+    raw = index('<html xmlns:cc="http://creativecommons.org/ns#"><body>'
+                '<svg xmlns:cc="http://creativecommons.org/ns#"><path d="M0"/></svg>'
+                "<script>map.attribution = '<a href=\"https://creativecommons.org/licenses/"
+                "by-sa/2.0/\">CC BY-SA</a>';</script>"
+                '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY</a></body></html>')
+    assert raw.cc_urls == 4 and len(raw.tags["cc"]) == 1
+
+
 def test_a_page_full_of_the_word_saturates() -> None:
     raw = index("<html><body>" + "<p>licence</p>" * 500 + "</body></html>")
     assert raw.saturated and raw.text_markers["licen"] > 400
@@ -95,11 +117,13 @@ def test_line_numbers_and_lxmls_offset() -> None:
     response = HtmlResponse("https://x.example/", body=body,
                             headers={"Content-Type": "text/html; charset=utf-8"})
     low = body.lower()
-    offset = line_offset(response.selector.root, low)
-    assert offset == 2  # libxml2 does not count the blank lines before the doctype
+    lines = Lines(response.selector.root, low)
+    assert lines.offset == 2  # libxml2 does not count the blank lines before the doctype
     pos = low.find(b"licence here")
-    assert line_numbers(low, [pos], offset)[pos][0] \
-        == response.selector.root.find(".//p").sourceline
+    end = low.find(b"</footer>")
+    # a later position first: the earlier one is counted from a position known before it
+    assert lines.numbers([end])[end][0] == response.selector.root.find(".//footer").sourceline
+    assert lines.numbers([pos])[pos][0] == response.selector.root.find(".//p").sourceline
 
 
 def test_elements_and_text_holders_at_raw_positions() -> None:
@@ -108,11 +132,25 @@ def test_elements_and_text_holders_at_raw_positions() -> None:
                             headers={"Content-Type": "text/html; charset=utf-8"})
     root, low = response.selector.root, body.lower()
     rel = low.rfind(b"<", 0, low.find(b"license'"))
-    [a] = elements_at(root, low, [rel], lambda e: "license" in (e.get("rel") or ""))
+    lines = Lines(root, low)
+    [a] = lines.elements_at([rel], lambda e: "license" in (e.get("rel") or ""))
     assert a.tag == "a" and a.get("href") == "x"
-    holders = holders_at(root, low, [low.find(b"licence here"), low.find(b"licensed under")],
-                         ("licen",))
+    holders = lines.holders_at(root, [low.find(b"licence here"), low.find(b"licensed under")],
+                               ("licen",))
     assert [h.tag for h in holders or []] == ["p", "footer"]
+
+
+def test_a_start_tag_over_several_lines_and_a_tall_body_tag() -> None:
+    body = (b'<!DOCTYPE html>\n<html>\n<body\n  class="post"\n>\n<p>x</p>\n<a\n  class="cc"\n'
+            b'  href="https://creativecommons.org/licenses/by/4.0/"\n  rel="license"\n>CC BY</a>\n'
+            b"</body>\n</html>\n")
+    response = HtmlResponse("https://x.example/", body=body,
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    root, low = response.selector.root, body.lower()
+    lines = Lines(root, low)
+    assert lines.offset == 0  # lxml numbers an element by the line its start tag ends on
+    [a] = lines.elements_at([low.find(b"<a")], lambda e: e.get("rel") == "license")
+    assert a.text == "CC BY"
 
 
 def test_the_locator_gives_up_on_minified_pages() -> None:
@@ -121,5 +159,7 @@ def test_the_locator_gives_up_on_minified_pages() -> None:
     response = HtmlResponse("https://x.example/", body=one_line,
                             headers={"Content-Type": "text/html; charset=utf-8"})
     root, low = response.selector.root, one_line.lower()
-    assert holders_at(root, low, [low.find(b"licence")], ("licen",)) is None
-    assert line_numbers(body.lower(), [10])[10][1] > 32_000
+    assert Lines(root, low).holders_at(root, [low.find(b"licence")], ("licen",)) is None
+    long = HtmlResponse("https://x.example/", body=body,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+    assert Lines(long.selector.root, body.lower()).numbers([10])[10][1] > 32_000

@@ -1,61 +1,35 @@
 """From a place in the raw HTML to the element holding it, without walking the whole tree.
 
 A walk of every text node costs milliseconds on a large page; the raw HTML already says where
-the words the scan wants stand. lxml records the line each element starts on
-(``sourceline``), in document order, so the element a line falls in is found by a binary
-search among the children of each element on the way down: a few dozen elements looked at,
+the words the scan wants stand. lxml records, in document order, the line each element's
+start tag ends on (``sourceline``), so the element a line falls in is found by a search
+among the children of each element on the way down: a few dozen elements looked at,
 whatever the page's size. On a minified page (a few very long lines) a line says too little;
-:func:`holders_at` then gives up and the caller walks the tree.
+:class:`Lines` then gives up and the caller walks the tree.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["elements_at", "holders_at", "line_numbers"]
+__all__ = ["Lines"]
 
 _MAX_LINE = 32_000  # bytes: a longer line holds too many elements to search
 _MAX_ON_LINE = 1500  # elements starting on one line
 _MAX_SOURCELINE = 65535  # libxml2 stops counting lines there (without its "big lines" option)
+_START_TAG_B: Final = re.compile(rb"""<[^\s/>]+(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
+_START_TAG_S: Final = re.compile(r"""<[^\s/>]+(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
 
 
-def line_offset(root: Any, low: bytes | str) -> int:
-    """How far the raw HTML's line numbers run ahead of lxml's (libxml2 does not count blank
-    lines before the document starts), read at the ``<body>``, ``<head>`` or ``<html>`` tag."""
-    for tag in ("body", "head", "html"):
-        el = root if root.tag == tag else root.find(tag)
-        pos = low.find(f"<{tag}".encode() if isinstance(low, bytes) else f"<{tag}")
-        if el is not None and pos != -1 and isinstance(el.sourceline, int):
-            nl: Any = b"\n" if isinstance(low, bytes) else "\n"
-            return low.count(nl, 0, pos) + 1 - el.sourceline
-    return 0
-
-
-def line_numbers(low: bytes | str, positions: Iterable[int], offset: int = 0
-                 ) -> dict[int, tuple[int, int]]:
-    """Each position's line number (as lxml counts, ``offset`` lines behind the raw HTML's)
-    and the length of its line (one pass of newline counts between sorted positions)."""
-    nl: Any = b"\n" if isinstance(low, bytes) else "\n"
-    out: dict[int, tuple[int, int]] = {}
-    line, last = 1 - offset, 0
-    length = -1
-    for pos in sorted(set(positions)):
-        crossed = low.count(nl, last, pos)
-        line += crossed
-        last = pos
-        if not crossed and length >= 0:  # the line of the position before
-            out[pos] = (line, length)
-            continue
-        lo, hi = max(0, pos - _MAX_LINE), min(len(low), pos + _MAX_LINE)
-        start = low.rfind(nl, lo, pos)
-        end = low.find(nl, pos, hi)
-        if (start == -1 and lo > 0) or (end == -1 and hi < len(low)):
-            length = _MAX_LINE + 1  # a longer line than worth searching
-        else:
-            length = (end if end != -1 else len(low)) - (start + 1)
-        out[pos] = (line, length)
-    return out
+def _tag_end(low: bytes | str, pos: int) -> int:
+    """Where the start tag that opens at ``pos`` ends (its ``>``, not one in a quoted value):
+    libxml2 gives an element the line its start tag ends on."""
+    pattern = _START_TAG_B if isinstance(low, bytes) else _START_TAG_S
+    m = pattern.match(low, pos, pos + _MAX_LINE)  # type: ignore[call-overload]
+    return m.end() - 1 if m is not None else pos
 
 
 def _line(el: Any) -> int:
@@ -106,26 +80,118 @@ def _descend(root: Any, line: int) -> list[Any]:
         path.append(node)
 
 
-def holders_at(root: Any, low: bytes | str, positions: list[int],
-               spellings: tuple[str, ...]) -> list[Any] | None:
-    """The elements whose own text (``text`` or a child's ``tail``) holds one of
-    ``spellings`` (lower case) at the given raw positions; None when the lines are too long
-    or too far down for their line numbers to find the elements."""
-    lines = line_numbers(low, positions, line_offset(root, low))
-    found: list[Any] = []
-    for line, length in set(lines.values()):
-        if length > _MAX_LINE or line >= _MAX_SOURCELINE:
+class Lines:
+    """One page's tree and raw HTML (lower case), for finding the elements at raw positions:
+    newlines are counted from the nearest position already numbered (one pass over the page
+    however often the scan asks), the offset between the raw HTML's line numbers and lxml's
+    is read once, and the elements that start on a line are listed once per page (the scan
+    asks about the same lines for links, attributes and text)."""
+
+    def __init__(self, root: Any, low: bytes | str):
+        self._root, self._low = root, low
+        self._nl: Any = b"\n" if isinstance(low, bytes) else "\n"
+        self._marks = [0]  # positions whose raw line number is known, sorted
+        self._raw_lines = [1]  # their raw line numbers
+        self._offset: int | None = None
+        self._on_line: dict[tuple[Any, int], list[Any] | None] = {}
+
+    @property
+    def offset(self) -> int:
+        """How far the raw HTML's line numbers run ahead of lxml's (libxml2 does not count
+        blank lines before the document starts), read at the ``<body>``, ``<head>`` or
+        ``<html>`` tag."""
+        if self._offset is None:
+            self._offset = 0
+            root, low = self._root, self._low
+            for tag in ("body", "head", "html"):
+                el = root if root.tag == tag else root.find(tag)
+                pos = low.find(f"<{tag}".encode() if isinstance(low, bytes) else f"<{tag}")
+                if el is not None and pos != -1 and isinstance(el.sourceline, int):
+                    self._offset = self._raw_line(_tag_end(low, pos)) - el.sourceline
+                    break
+        return self._offset
+
+    def numbers(self, positions: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """Each position's line number (as lxml counts) and the length of its line."""
+        low, nl = self._low, self._nl
+        out: dict[int, tuple[int, int]] = {}
+        last_line, length = -1, -1
+        for pos in sorted(set(positions)):
+            line = self._raw_line(pos) - self.offset
+            if line != last_line:
+                lo, hi = max(0, pos - _MAX_LINE), min(len(low), pos + _MAX_LINE)
+                start = low.rfind(nl, lo, pos)
+                end = low.find(nl, pos, hi)
+                if (start == -1 and lo > 0) or (end == -1 and hi < len(low)):
+                    length = _MAX_LINE + 1  # a longer line than worth searching
+                else:
+                    length = (end if end != -1 else len(low)) - (start + 1)
+            out[pos], last_line = (line, length), line
+        return out
+
+    def _raw_line(self, pos: int) -> int:
+        """The raw HTML's line number at ``pos``, counted from the nearest known position
+        before it."""
+        i = bisect_right(self._marks, pos) - 1
+        line = self._raw_lines[i] + self._low.count(self._nl, self._marks[i], pos)
+        if self._marks[i] != pos:
+            self._marks.insert(i + 1, pos)
+            self._raw_lines.insert(i + 1, line)
+        return line
+
+    def starting_on(self, node: Any, line: int) -> list[Any] | None:
+        """The elements under ``node`` that start on ``line``; None when they are too many
+        to look at."""
+        key = (node, line)
+        if key not in self._on_line:
+            found = _starting_on(node, line)
+            self._on_line[key] = None if len(found) > _MAX_ON_LINE else found
+        return self._on_line[key]
+
+    def elements_at(self, tag_opens: list[int], test: Callable[[Any], bool]) -> list[Any] | None:
+        """The elements whose start tags open at the given raw positions and that pass
+        ``test`` (the attribute a raw hit was in); None when the lines are too long or too
+        far down for their line numbers to find them."""
+        found: list[Any] = []
+        lines = self._lines([_tag_end(self._low, pos) for pos in tag_opens])
+        if lines is None:
             return None
-        on_line = _starting_on(root, line)
-        if len(on_line) > _MAX_ON_LINE:
+        for line in lines:
+            here = [el for el in self.starting_on(self._root, line) or () if test(el)]
+            if not here:
+                return None  # the lines do not match the tree's (or the tag is not the one
+                # the caller looks for), or too many elements start on it: walk the tree
+            found += here
+        return list(dict.fromkeys(found))
+
+    def holders_at(self, node: Any, positions: list[int], spellings: tuple[str, ...]
+                   ) -> list[Any] | None:
+        """The elements under ``node`` whose own text (``text`` or a child's ``tail``) holds
+        one of ``spellings`` (lower case) at the given raw positions; None when the lines are
+        too long or too far down for their line numbers to find the elements."""
+        found: list[Any] = []
+        lines = self._lines(positions)
+        if lines is None:
             return None
-        path = _descend(root, line)
-        container = next((el for el in reversed(path) if _line(el) < line), root)
-        here = [el for el in (container, *on_line) if _holds(el, line, spellings)]
-        if not here:
-            return None  # the lines do not match the tree's: walk it instead
-        found += here
-    return list(dict.fromkeys(found))
+        for line in lines:
+            on_line = self.starting_on(node, line)
+            if on_line is None:
+                return None
+            path = _descend(node, line)
+            container = next((el for el in reversed(path) if _line(el) < line), node)
+            here = [el for el in (container, *on_line) if _holds(el, line, spellings)]
+            if not here:
+                return None  # the lines do not match the tree's: walk it instead
+            found += here
+        return list(dict.fromkeys(found))
+
+    def _lines(self, positions: list[int]) -> list[int] | None:
+        """The lines of ``positions`` (sorted), or None when one of them is too long or too
+        far down to search (told before any element is looked at)."""
+        numbers = set(self.numbers(positions).values())
+        if any(length > _MAX_LINE or line >= _MAX_SOURCELINE for line, length in numbers):
+            return None
+        return sorted(line for line, _ in numbers)
 
 
 def _holds(el: Any, line: int, spellings: tuple[str, ...]) -> bool:
@@ -138,27 +204,6 @@ def _holds(el: Any, line: int, spellings: tuple[str, ...]) -> bool:
         texts.append(child.tail or "")
     low = " ".join(texts).lower()
     return any(s in low for s in spellings)
-
-
-def elements_at(root: Any, low: bytes | str, tag_opens: list[int],
-                test: Callable[[Any], bool]) -> list[Any] | None:
-    """The elements whose start tags open at the given raw positions and that pass ``test``
-    (the attribute a raw hit was in); None when the lines are too long or too far down for
-    their line numbers to find them."""
-    lines = line_numbers(low, tag_opens, line_offset(root, low))
-    found: list[Any] = []
-    for line, length in sorted(set(lines.values())):
-        if length > _MAX_LINE or line >= _MAX_SOURCELINE:
-            return None
-        on_line = _starting_on(root, line)
-        if len(on_line) > _MAX_ON_LINE:
-            return None
-        here = [el for el in on_line if test(el)]
-        if not here:
-            return None  # the lines do not match the tree's (or the tag is not the one the
-            # caller looks for): walk the tree instead
-        found += here
-    return list(dict.fromkeys(found))
 
 
 def _starting_on(node: Any, line: int, out: list[Any] | None = None) -> list[Any]:

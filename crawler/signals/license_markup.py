@@ -44,8 +44,8 @@ from crawler.signals.license_evidence import (
     snippet_of,
 )
 from crawler.signals.license_jsonld import jsonld_script
-from crawler.signals.license_locate import elements_at
-from crawler.signals.license_prose import SCRIPTS, ProseScan, page_markers
+from crawler.signals.license_locate import Lines
+from crawler.signals.license_prose import ProseScan, page_markers
 from crawler.signals.license_rawindex import RawIndex
 from crawler.signals.license_scope import STRUCTURAL
 from crawler.signals.licenses import License, canonicalize_url
@@ -61,6 +61,7 @@ _REL_ATTRS = tuple(etree.XPath("descendant::*/@rel" + p) for p in _SAYS_LICENSE)
 _PROPERTY_ATTRS = tuple(etree.XPath("descendant::*/@property" + p) for p in _SAYS_LICENSE)
 _ITEMPROP_ATTRS = tuple(etree.XPath("descendant::*/@itemprop" + p) for p in _SAYS_LICENSE)
 _METAS = etree.XPath("descendant::meta")
+_JSONLD = etree.XPath("descendant::script[contains(@type, 'ld+json')]")
 _CC_HREFS = etree.XPath("descendant::a/@href[contains(., 'creativecommons.org/')]")
 _LINK_HREFS = etree.XPath("descendant::a/@href")
 _BADGE_IMGS = etree.XPath("descendant::img[contains(@src, 'creativecommons.org/') or "
@@ -81,6 +82,15 @@ def _says_license(el: Any, kind: str) -> bool:
 
 _ATTR_MARKS = ("licen", "lizen", "commons", "cc by", "cc-by", "cc0", "иценз", "ライセンス",
                "许可", "授", "라이선스")
+
+
+def _names_rights(el: Any) -> bool:
+    """Does a ``<link>`` or ``<meta>`` say (``rel``, ``name``, ``property``, ``itemprop``)
+    that it states a license, the rights or the copyright?"""
+    get = el.get
+    said = f"{get('rel') or ''} {get('name') or ''} {get('property') or ''} " \
+           f"{get('itemprop') or ''}".lower()
+    return "licen" in said or "rights" in said or "copyright" in said
 
 
 def _cc_tag(el: Any) -> bool:
@@ -137,6 +147,7 @@ class PageScan(ProseScan):
         root = self.root
         index = (RawIndex(raw, page_markers(root), encoding, lt.find_names)
                  if raw is not None else None)
+        lines = Lines(root, index.low) if index is not None else None
         seen: set[Any] = set()
         hits: list[Any] = []
 
@@ -146,24 +157,23 @@ class PageScan(ProseScan):
                 hits.append(el)
 
         head = root.find("head") if root.tag == "html" else None
-        if head is not None:
-            for el in head:
-                tag = el.tag
-                if tag == "base" and el.get("href"):
-                    self.base = urljoin(self.base, el.get("href").strip())
-                elif tag in ("link", "meta"):
-                    said = f"{el.get('rel') or ''} {el.get('name') or ''} " \
-                           f"{el.get('property') or ''} {el.get('itemprop') or ''}".lower()
-                    if "licen" in said or "rights" in said or "copyright" in said:
-                        self.head_statement(el)
-                        seen.add(el)
+        head_jsonld: list[Any] = []
+        for el in head if head is not None else ():
+            tag = el.tag
+            if tag == "base" and el.get("href"):
+                self.base = urljoin(self.base, el.get("href").strip())
+            elif tag in ("link", "meta") and _names_rights(el):
+                self.head_statement(el)
+                seen.add(el)
+            elif tag == "script" and "ld+json" in (el.get("type") or ""):
+                head_jsonld.append(el)
         for attrs, kind in ((_REL_ATTRS, "rel"), (_PROPERTY_ATTRS, "property"),
                             (_ITEMPROP_ATTRS, "itemprop")):
             if index is None:
                 for value in attrs[1](root):
                     add(value.getparent())
-            elif kind in index.kinds:
-                for el in self.located(index, kind, lambda e, k=kind: "icen" in (
+            elif kind in index.kinds and lines is not None:
+                for el in self.located(index, lines, kind, lambda e, k=kind: "icen" in (
                         e.get(k) or "").lower(), attrs[0]):
                     add(el)
         if index is None or "name" in index.kinds:
@@ -171,17 +181,14 @@ class PageScan(ProseScan):
                 if el.get("name") and el not in seen:
                     seen.add(el)
                     self.meta(el)
-        scripts = (SCRIPTS(root) if index is None or index.body_jsonld
-                   else [el for el in head if el.tag == "script"] if head is not None else [])
-        for el in scripts:
-            if "ld+json" in (el.get("type") or ""):
-                add(el)
+        for el in _JSONLD(root) if index is None or index.body_jsonld else head_jsonld:
+            add(el)
         # plain links to a CC license, and badges, when the raw HTML holds more CC URLs than
         # the statements above
         more_cc = index is None or index.cc_urls > self.cc_held + sum(
             _cc_urls_in(el) for el in hits)
-        if index is not None and (more_cc or index.badges):
-            for el in self.located(index, "cc", _cc_tag, _CC_TAGS):
+        if index is not None and lines is not None and (more_cc or index.badges):
+            for el in self.located(index, lines, "cc", _cc_tag, _CC_TAGS):
                 add(el)
         else:
             if more_cc:
@@ -197,31 +204,32 @@ class PageScan(ProseScan):
         if index is None or index.comment_rdf:
             comment_statements(self)
         attribute_statements(self, index.kinds if index is not None else None, seen,
-                             self.located_attrs(index))
-        self.texts(root, hits, index)
+                             self.located_attrs(index, lines))
+        self.texts(root, hits, index, lines)
         self.settle()
         return self.out
 
-    def located(self, index: RawIndex, kind: str, test: Callable[[Any], bool],
+    def located(self, index: RawIndex, lines: Lines, kind: str, test: Callable[[Any], bool],
                 step: Callable[[Any], list[Any]]) -> list[Any]:
         """The elements whose ``kind`` attribute the raw HTML found a marker (or, for "cc",
         a CC URL) in, through their lines; by the XPath ``step`` when lines cannot tell."""
-        found = None if index.tags_overflow else elements_at(
-            self.root, index.low, index.tags.get(kind, []), test)
+        found = None if index.tags_overflow else lines.elements_at(index.tags.get(kind, []),
+                                                                   test)
         if found is not None:
             return found
         return [v.getparent() if isinstance(v, str) else v for v in step(self.root)]
 
-    def located_attrs(self, index: RawIndex | None) -> dict[str, list[Any]] | None:
+    def located_attrs(self, index: RawIndex | None, lines: Lines | None
+                      ) -> dict[str, list[Any]] | None:
         """The elements with a license word in a text-like attribute, found through their
         lines (None: let :func:`attribute_statements` walk the tree)."""
-        if index is None or index.tags_overflow:
+        if index is None or lines is None or index.tags_overflow:
             return None
         found: dict[str, list[Any]] = {}
         for kind in ("title", "aria-label", "data"):
             if kind in index.kinds:
-                els = elements_at(self.root, index.low, index.tags.get(kind, []),
-                                  lambda e, k=kind: _says_license(e, k))
+                els = lines.elements_at(index.tags.get(kind, []),
+                                        lambda e, k=kind: _says_license(e, k))
                 if els is None:
                     return None
                 found[kind] = els

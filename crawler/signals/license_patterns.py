@@ -30,6 +30,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final
 
 from crawler.signals.cc_licenses import CC_ALIASES, CC_BY_KEY, CC_UNVERSIONED, UnversionedCC
@@ -84,10 +85,14 @@ class LicenseSelector:
         """Canonical pattern texts, in the order given, without duplicates."""
         return tuple(p.text for p in self.patterns)
 
+    @cached_property
+    def selected(self) -> frozenset[str]:
+        """Every exact SPDX id (upper case) one of the patterns selects."""
+        return frozenset().union(*(p.spdx_ids for p in self.patterns))
+
     def matches(self, spdx: str) -> bool:
         """Is ``spdx`` (any case) selected by one of the patterns?"""
-        key = spdx.strip().upper()
-        return any(key in p.spdx_ids for p in self.patterns)
+        return spdx.strip().upper() in self.selected
 
 
 def _cc_families() -> dict[str, frozenset[str]]:

@@ -27,7 +27,7 @@ from crawler.signals.license_evidence import (
     clean_text,
     last_token,
 )
-from crawler.signals.license_locate import holders_at
+from crawler.signals.license_locate import Lines
 from crawler.signals.license_phrases import phrases
 from crawler.signals.license_rawindex import RawIndex
 from crawler.signals.license_regions import CAPTION, CREDIT, region_of_tokens
@@ -40,7 +40,6 @@ from crawler.signals.license_scope import (
 )
 from crawler.signals.licenses import License, canonicalize_url
 
-SCRIPTS = etree.XPath("descendant::script")
 IMGS = etree.XPath("descendant::img")
 _REGIONS = ("footer", "figure", "aside", "address")
 _TEXT_NODES = etree.XPath("descendant::text()")
@@ -142,14 +141,15 @@ class ProseScan(PageScope):
         self.read_text: list[str] = []  # the text of the regions read (whitespace collapsed)
         self.regions_done: set[Any] = set()  # regions read (image credits skip them)
 
-    def texts(self, root: Any, hits: list[Any], index: RawIndex | None = None) -> None:
+    def texts(self, root: Any, hits: list[Any], index: RawIndex | None = None,
+              lines: Lines | None = None) -> None:
         """Names and notices in text. First around each statement found (its figure, footer,
         license box or block); then, if the page's text holds the markers more often than
         what was read, in its footers, asides and addresses; then, if still more and a
         license name stands near one of those (``index``: the raw HTML's markers, with their
-        counts in text, scripts included: they are taken off here when it matters), wherever
-        the page's text holds them. Without ``index`` the markers are counted in the body's
-        text and the last step always runs."""
+        counts in text, scripts included: they are taken off here when it matters; ``lines``:
+        the elements at its places), wherever the page's text holds them. Without ``index``
+        the markers are counted in the body's text and the last step always runs."""
         body = root.find("body") if root.tag == "html" else root
         if body is None:
             return
@@ -185,12 +185,12 @@ class ProseScan(PageScope):
         left = [m for m in markers if page[m] > covered[m]]
         if not left:
             return
-        if index is not None:
+        if index is not None and lines is not None:
             near = index.names_near(left, _says_something, " ".join(self.read_text).lower())
             if near is not None:
                 if not near:
                     return
-                holders = holders_at(body, index.low, near, tuple(left))
+                holders = lines.holders_at(body, near, tuple(left))
                 if holders is not None:
                     for holder in holders[:_MAX_GLOBAL]:
                         self.read_holder(holder, credits=False)

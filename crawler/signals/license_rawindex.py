@@ -4,12 +4,15 @@ The scan of a page must stay cheap on a 1 MB page, and every walk of the tree co
 millisecond or more there. The raw HTML (the response body, lower-cased once as bytes, or the
 text when no body is at hand) is searched instead for the text markers of the phrase table
 (``licen``, ``creative commons``, ``cc by``, ``cc0`` …, and the page language's own:
-``lizen``, ``иценз``, ``ライセンス``, ``许可`` …) and for CC URLs. Each hit is classified:
-inside a ``<script>`` (code and data: ignored, JSON-LD has its own step), inside a tag and in
-which attribute (so the scan runs only the attribute steps that can find something, and finds
-their elements through the hit's line: :mod:`crawler.signals.license_locate`), or in text (so
-the text is searched only when it says more than the places already read, and only near a
-license name). CC URLs inside HTML comments (CC's old RDF block) are noticed too.
+``lizen``, ``иценз``, ``ライセンス``, ``许可`` …) and for CC URLs, each pass as short as it
+can be (one pass for the word "creative" tells whether "creative commons" and CC URLs can be
+there at all). Each hit is classified: inside a ``<script>`` (code and data: the search goes
+on past its end; JSON-LD has its own step, run on the body's scripts only when a license key
+can stand in one), inside a tag and in which attribute (so the scan runs only the attribute
+steps that can find something, and finds their elements through the hit's line:
+:mod:`crawler.signals.license_locate`), or in text (so the text is searched only when it says
+more than the places already read, and only near a license name). CC URLs inside HTML
+comments (CC's old RDF block) are noticed too; in links and images they are statements.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ _ASCII_SAFE: Final = ("utf-8", "utf8", "ascii", "us-ascii", "latin-1", "latin1",
                       "cp125", "windows-125", "gb", "big5", "shift_jis", "sjis", "euc-", "koi8",
                       "cp1252", "iso8859")
 _CC_URL = "creativecommons.org/"
+_CREATIVE = "creative"  # how "creative commons" and CC URLs start
+#: the tags a CC URL states a license in (a link, a badge)
+_CC_TAG_B: Final = re.compile(rb"<(?:a|img)[\s/>]")
+_CC_TAG_S: Final = re.compile(r"<(?:a|img)[\s/>]")
 _CC_GROUP: Final = ("cc by", "cc-by", "cc0")
 _CC_GROUP_B: Final = re.compile(rb"cc(?: by|-by|0)")
 _CC_GROUP_S: Final = re.compile(r"cc(?: by|-by|0)")
@@ -82,6 +89,38 @@ def ascii_compatible(encoding: str | None) -> bool:
     return any(enc.startswith(prefix.replace("_", "-")) for prefix in _ASCII_SAFE)
 
 
+class _ScriptSpans:
+    """Where the ``<script>`` elements of a raw HTML (lower case) are, from ``start`` on:
+    found going forward only as far as a position asked about, so a page whose markers stand
+    early is not read to its end. A script ends at its first ``</script`` (as HTML parses
+    it); past :data:`_MAX_SCRIPTS` of them the rest of the page counts as script-free."""
+
+    def __init__(self, low: bytes | str, start: int):
+        self._low = low
+        binary = isinstance(low, bytes)
+        self._open: Any = b"<script" if binary else "<script"
+        self._close: Any = b"</script" if binary else "</script"
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._upto = start  # every script that opens before this is listed
+        self._done = False
+
+    def end_of(self, pos: int) -> int:
+        """Where the script holding ``pos`` ends, or -1 when ``pos`` is in none."""
+        low = self._low
+        while not self._done and self._upto <= pos:
+            opened = low.find(self._open, self._upto)
+            if opened == -1 or len(self._starts) >= _MAX_SCRIPTS:
+                self._done = True
+                break
+            closed = low.find(self._close, opened + len(self._open))
+            self._starts.append(opened)
+            self._ends.append(len(low) if closed == -1 else closed)
+            self._upto = self._ends[-1] + 1
+        i = bisect_right(self._starts, pos) - 1
+        return self._ends[i] if i >= 0 and pos < self._ends[i] else -1
+
+
 class RawIndex:
     """The markers, attribute kinds and CC URLs of one page's raw HTML."""
 
@@ -90,8 +129,7 @@ class RawIndex:
         """``names``: the license name finder, to tell whether a marker in a ``title`` or
         ``aria-label`` stands next to a license name."""
         self._names = names
-        self._scripts: list[tuple[int, int]] | None = None
-        self._script_starts: list[int] = []
+        self._named: dict[tuple[int, Callable[[str], Any]], bool] = {}
         self.kinds: set[str] = set()
         self.text_markers: dict[str, int] = dict.fromkeys(markers, 0)
         #: marker -> its spellings found in text (as written: "Licen", "LICEN" …)
@@ -111,11 +149,16 @@ class RawIndex:
         self._encoding = encoding or "utf-8"
         body = low.find(b"<body" if binary else "<body")  # type: ignore[arg-type]
         self._body = max(body, 0)
+        self._scripts = _ScriptSpans(low, self._body)
+        self._licence_in_script = False
+        # "creative commons" and CC URLs start with one word: one pass tells whether either
+        # can be there, and from where
+        creative = low.find(_CREATIVE.encode() if binary else _CREATIVE)  # type: ignore
         grouped = [m for m in markers if m in _CC_GROUP]
         if grouped:  # "cc by", "cc-by", "cc0": one pass
             self._scan_group(grouped, _CC_GROUP_B if binary else _CC_GROUP_S)
         for marker in markers:
-            if marker in grouped:
+            if marker in grouped or (_CREATIVE in marker and creative == -1):
                 continue
             needle: bytes | str = marker
             if binary:
@@ -123,69 +166,72 @@ class RawIndex:
                     needle = marker.encode(encoding or "utf-8")
                 except (UnicodeEncodeError, LookupError):
                     continue
-            self._scan(marker, needle)
+            self._scan(marker, needle, max(self._body, creative) if _CREATIVE in marker
+                       else self._body)  # the head is read directly
         cc = _CC_URL.encode() if binary else _CC_URL
-        self.cc_urls = low.count(cc)  # type: ignore[arg-type]
+        self.cc_urls = low.count(cc, creative) if creative != -1 else 0  # type: ignore
         if self.cc_urls:
             self._comments(cc)
             self._cc_tags(cc)
         ld = b"ld+json" if binary else "ld+json"
-        #: JSON-LD in the body (the head's is read directly)
-        self.body_jsonld = low.find(ld, self._body) != -1  # type: ignore[arg-type]
+        # a license key in JSON-LD holds "licen": without such a hit in a script of the body,
+        # the body has no JSON-LD to read (the head's is read directly)
+        unsure = self.saturated or not any("licen" in m for m in markers)
+        #: JSON-LD in the body that may hold a license key
+        self.body_jsonld = (self._licence_in_script or unsure) \
+            and low.find(ld, self._body) != -1  # type: ignore[arg-type]
 
     def _scan_group(self, markers: list[str], pattern: re.Pattern[Any]) -> None:
         """The hits of several markers found by one regular expression."""
         counts = dict.fromkeys(markers, 0)
-        for m in pattern.finditer(self._low, self._body):
+        m = pattern.search(self._low, self._body)
+        while m is not None:
             text = m.group(0)
             marker = text.decode() if isinstance(text, bytes) else text
-            if marker not in counts:
+            end = self._past_script(marker, m.start())
+            if end != -1:
+                m = pattern.search(self._low, end)
                 continue
-            if counts[marker] >= _MAX_HITS:
-                self._saturate(marker)
-                continue
-            counts[marker] += self._hit(marker, m.start(), len(text))
+            if marker in counts:
+                if counts[marker] >= _MAX_HITS:
+                    self._saturate(marker)
+                else:
+                    counts[marker] += self._hit(marker, m.start(), len(text))
+            m = pattern.search(self._low, m.end())
 
     def _saturate(self, marker: str) -> None:
         self.saturated = self.tags_overflow = True
         self.kinds |= ATTRIBUTE_KINDS
         self.text_markers[marker] = 1 << 30
 
-    def _scan(self, marker: str, needle: bytes | str) -> None:
+    def _scan(self, marker: str, needle: bytes | str, start: int) -> None:
         low = self._low
-        pos = low.find(needle, self._body)  # type: ignore[arg-type]  # the head is read directly
+        pos = low.find(needle, start)  # type: ignore[arg-type]
         counted = 0
         for _ in range(_MAX_LOOKS):
             if pos == -1:
                 return
+            end = self._past_script(marker, pos)
+            if end != -1:
+                pos = low.find(needle, end)  # type: ignore[arg-type]
+                continue
             counted += self._hit(marker, pos, len(needle))
             if counted >= _MAX_HITS:
                 break
             pos = low.find(needle, pos + len(needle))  # type: ignore[arg-type]
         self._saturate(marker)
 
-    def _in_script(self, pos: int) -> bool:
-        """Is ``pos`` inside a ``<script>`` (code or data, read by the JSON-LD step only)?"""
-        if self._scripts is None:
-            low = self._low
-            opens: list[int] = []
-            closes: list[int] = []
-            for needle, found in ((b"<script", opens), (b"</script", closes)):
-                text = needle if self._binary else needle.decode()
-                at = low.find(text, self._body)  # type: ignore[arg-type]
-                while at != -1 and len(found) < _MAX_SCRIPTS:
-                    found.append(at)
-                    at = low.find(text, at + len(text))  # type: ignore[arg-type]
-            self._scripts = [(o, next((c for c in closes if c > o), len(low))) for o in opens]
-            self._script_starts = [o for o, _ in self._scripts]
-        i = bisect_right(self._script_starts, pos) - 1
-        return i >= 0 and pos < self._scripts[i][1]
+    def _past_script(self, marker: str, pos: int) -> int:
+        """Where the ``<script>`` holding ``pos`` ends (code or data, read by the JSON-LD
+        step only: the marker's other occurrences there are skipped), else -1."""
+        end = self._scripts.end_of(pos)
+        if end != -1 and "licen" in marker:
+            self._licence_in_script = True
+        return end
 
     def _hit(self, marker: str, pos: int, length: int) -> int:
-        """One occurrence of ``marker`` at ``pos``: in text, or in which attribute; 0 when it
-        is in a script and does not count."""
-        if self._in_script(pos):
-            return 0
+        """One occurrence of ``marker`` at ``pos`` (not in a script): in text, or in which
+        attribute."""
         low, raw = self._low, self._raw
         where, tag_open = self._in_tag(pos)
         if where is not None and pos - tag_open > 300 and low.find(
@@ -217,15 +263,22 @@ class RawIndex:
             self.tags_overflow = True
 
     def _cc_tags(self, cc: bytes | str) -> None:
-        """Where the start tags holding CC URLs open (links, badges)."""
+        """Where the links and images holding CC URLs open (not in a script, nor in a comment:
+        CC's RDF is read there; a namespace declaration is no statement)."""
         low = self._low
         pos = low.find(cc, self._body)  # type: ignore[arg-type]
         start, end = (b"<!--", b"-->") if self._binary else ("<!--", "-->")
+        tag: re.Pattern[Any] = _CC_TAG_B if self._binary else _CC_TAG_S
         while pos != -1 and not self.tags_overflow:
+            script_end = self._scripts.end_of(pos)
+            if script_end != -1:
+                pos = low.find(cc, script_end)  # type: ignore[arg-type]
+                continue
             where, tag_open = self._in_tag(pos)
             lo = max(0, pos - _COMMENT_WINDOW)
-            if where and low.rfind(start, lo, pos) <= low.rfind(end, lo, pos):  # type: ignore
-                self._tag("cc", tag_open)  # (not in a comment: CC's RDF is read there)
+            if where and tag.match(low, tag_open) \
+                    and low.rfind(start, lo, pos) <= low.rfind(end, lo, pos):  # type: ignore
+                self._tag("cc", tag_open)
             pos = low.find(cc, pos + len(cc))  # type: ignore[arg-type]
 
     def _worth(self, where: str, pos: int, tag_open: int) -> bool:
@@ -289,7 +342,6 @@ class RawIndex:
         if self.saturated or any(self.text_markers[m] > len(self.text_hits[m])
                                  for m in markers):
             return None
-        raw = self._raw
         looked, found = -_NEAR, []
         for pos in sorted(p for m in markers for p in self.text_hits.get(m, ())):
             if read and self._run(pos) in read:
@@ -299,12 +351,21 @@ class RawIndex:
                     found.append(pos)  # in the window just found to name a license
                 continue
             looked = pos
-            seg = raw[max(0, pos - _NEAR):pos + _NEAR]
-            text = seg.decode(self._encoding, "ignore") if isinstance(seg, bytes) else seg
-            text = _TAGS.sub(" ", text)
-            if any(s in text.lower() for s in _NAME_STARTS) and finder(text):
+            if self._names_at(pos, finder):
                 found.append(pos)
         return found
+
+    def _names_at(self, pos: int, finder: Callable[[str], Any]) -> bool:
+        """Does ``finder`` find something in the text around ``pos`` (tags stripped)? Asked
+        once per place (the scan asks again after reading more of the page)."""
+        key = (pos, finder)
+        if key not in self._named:
+            seg = self._raw[max(0, pos - _NEAR):pos + _NEAR]
+            text = seg.decode(self._encoding, "ignore") if isinstance(seg, bytes) else seg
+            text = _TAGS.sub(" ", text)
+            low = text.lower()
+            self._named[key] = any(s in low for s in _NAME_STARTS) and bool(finder(text))
+        return self._named[key]
 
     @property
     def low(self) -> bytes | str:

@@ -107,5 +107,4 @@ def selects(selector: LicenseSelector, spdx: str) -> bool:
     if not spdx.strip().endswith(FAMILY_SUFFIX):
         return selector.matches(spdx)
     pattern = _pattern(spdx.strip()[:-len(FAMILY_SUFFIX)])
-    listed: frozenset[str] = frozenset().union(*(p.spdx_ids for p in selector.patterns))
-    return pattern is not None and pattern.spdx_ids <= listed
+    return pattern is not None and pattern.spdx_ids <= selector.selected
