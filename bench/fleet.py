@@ -110,12 +110,8 @@ def fleet(workers: int, server: tp.BenchServer, work: Path, concurrency: int) ->
 
 
 def plain(server: tp.BenchServer, work: Path, concurrency: int) -> dict[str, Any]:
-    stats_file = work / "plain-stats.json"
-    spec = {"url": server.url("/"), "host": tp.HOST, "concurrency": concurrency,
-            "cprofile_out": None, "stats_file": str(stats_file)}
-    subprocess.run([sys.executable, __file__, "--child-plain", json.dumps(spec)], check=True,
-                   timeout=tp.CRAWL_TIMEOUT)
-    stats = json.loads(stats_file.read_text())
+    stats = tp.plain_in_child(__file__, server.url("/"), tp.HOST, concurrency,
+                              work / "plain-stats.json")
     return {"pages_per_s": server.pages / stats["elapsed_time_seconds"],
             "cpu_ms": 1000 * stats["bench/cpu_seconds"] / server.pages}
 

@@ -59,11 +59,7 @@ def framework(policies: Path, store: Path) -> dict[str, Any]:
 
 
 def plain(url: str, stats_file: Path) -> dict[str, Any]:
-    spec = {"url": url, "host": HOST, "concurrency": CONCURRENCY, "cprofile_out": None,
-            "stats_file": str(stats_file)}
-    subprocess.run([sys.executable, __file__, "--child-plain", json.dumps(spec)], check=True,
-                   timeout=1800)
-    return json.loads(stats_file.read_text())
+    return tp.plain_in_child(__file__, url, HOST, CONCURRENCY, stats_file)
 
 
 def line(label: str, first: dict[str, Any], second: dict[str, Any]) -> None:

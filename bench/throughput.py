@@ -424,6 +424,17 @@ def child_plain(spec: dict[str, Any]) -> None:
         process.start()
 
 
+def plain_in_child(script: str, url: str, host: str, concurrency: int,
+                   stats_file: Path) -> dict[str, Any]:
+    """Run A in a child process of ``script`` (a benchmark that hands ``--child-plain
+    SPEC`` to :func:`child_plain`); its Scrapy stats."""
+    spec = {"url": url, "host": host, "concurrency": concurrency, "cprofile_out": None,
+            "stats_file": str(stats_file)}
+    subprocess.run([sys.executable, script, "--child-plain", json.dumps(spec)], check=True,
+                   timeout=CRAWL_TIMEOUT)
+    return json.loads(stats_file.read_text())
+
+
 def child_framework(spec: dict[str, Any]) -> None:
     """Run B: the CLI's crawl path (policies → addon → gates → store), as ``crawler crawl``.
     ``settings`` (ablations only) are set at the command line's priority, above the addon,

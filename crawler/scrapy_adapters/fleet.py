@@ -84,6 +84,9 @@ class FleetScheduler(Scheduler):
         #: requests already taken, waiting for the engine (see :meth:`wake`)
         self.local: collections.deque[Request] = collections.deque()
         self._woken: dict[int, Request] = {}
+        #: fingerprints this worker knows the run has seen: a page's links repeat across
+        #: pages, and a repeat is answered here without a round trip to Redis
+        self._seen: set[str] = set()
         if len(self.fleet.queue):
             logger.info("fleet: joining run %s with %d requests queued",
                         self.fleet.run_id, len(self.fleet.queue))
@@ -105,10 +108,17 @@ class FleetScheduler(Scheduler):
         lease = request.meta.pop(meta.FLEET_LEASE, None)  # a redirect's or retry's
         if self.fleet.lost:
             return False
+        fingerprint = self.df.request_fingerprint(request)
         try:
-            queued = self.fleet.queue.push_new(
-                self.df.request_fingerprint(request), self.codec._encode_request(request),
-                request.priority, new=not request.dont_filter, done=lease)
+            if not request.dont_filter and fingerprint in self._seen:
+                if lease is not None:
+                    self.fleet.queue.finish(lease)
+                queued = False
+            else:
+                queued = self.fleet.queue.push_new(
+                    fingerprint, self.codec._encode_request(request), request.priority,
+                    new=not request.dont_filter, done=lease)
+                self._seen.add(fingerprint)
         except redis.RedisError as exc:
             self.lose(exc)
             return False
