@@ -28,9 +28,9 @@ Reading rules (RFC 9309, with google/robotstxt behaviour where the RFC is silent
 Where the RFC and Google's implementation differ, the RFC 9309 §2.2.2 percent-encoding rules are
 followed (on both the pattern and the URL): octets outside printable US-ASCII are
 percent-encoded, hex digits are upper-cased, and percent-encoded *unreserved* characters are
-decoded, so ``/%7Euser`` and ``/~user`` are the same path; dot segments are removed (RFC 3986
-§5.2.4). The normalisation and the pattern matcher are :mod:`crawler.urlpath`'s, shared with
-the policy matcher.
+decoded, so ``/%7Euser`` and ``/~user`` are the same path; dot segments are removed from the
+URL's path (RFC 3986 §5.2.4), not from patterns, which are not paths. The normalisation
+and the pattern matcher are :mod:`crawler.urlpath`'s, shared with the policy matcher.
 
 The work is split by concept: :mod:`crawler.signals.robots_parse` reads lines and groups,
 :mod:`crawler.signals.robots_match` holds rule precedence and the AI-preference lines,
