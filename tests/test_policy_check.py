@@ -87,6 +87,24 @@ def test_checks_that_need_a_field_skip_only_that_field(tmp_path: Path) -> None:
     ]
 
 
+def test_a_path_rule_with_a_dot_segment_is_a_mistake(tmp_path: Path) -> None:
+    """URLs are compared with their dot segments removed: a rule that keeps one would
+    match nothing, and a deny rule that matches nothing fails open."""
+    text = GOOD.replace("allow_paths: [/docs/, /img/]",
+                        "allow_paths: [/docs/, img/, /a/./b, '/x?q=../', /..well/]").replace(
+        "deny_paths: [/docs/private/]", "deny_paths: [/docs/../private/, /p/*/..$]")
+    found = [str(p) for p in check_policies(write(tmp_path, "s.yaml", text)).problems]
+    path = f"{tmp_path}/s.yaml"
+    dots = ("has a '.' or '..' segment: URLs are compared with theirs removed, so this "
+            "rule would match no URL; write the path without them")
+    assert found == [
+        f"{path}:12: allow_paths.1: 'img/' does not start with '/'",
+        f"{path}:12: allow_paths.2: '/a/./b' {dots}",
+        f"{path}:13: deny_paths.0: '/docs/../private/' {dots}",
+        f"{path}:13: deny_paths.1: '/p/*/..$' {dots}",
+    ]
+
+
 def test_empty_review_fields_say_so(tmp_path: Path) -> None:
     text = GOOD.replace("reviewed: 2026-11-01", "reviewed:").replace(
         "crawling: allowed", "crawling:  # TO FILL").replace("retention_days: 30",

@@ -81,6 +81,11 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"{err.instance} is not a finite number"
     if err.validator == "enum" and isinstance(err.instance, str):
         return err.message + did_you_mean(err.instance, err.validator_value, cutoff=0.6)
+    if path[:1] in (["allow_paths"], ["deny_paths"]) and err.validator == "pattern":
+        if not str(err.instance).startswith("/"):
+            return f"{err.instance!r} does not start with '/'"
+        return (f"{err.instance!r} has a '.' or '..' segment: URLs are compared with theirs "
+                "removed, so this rule would match no URL; write the path without them")
     if path == ["tos", "fingerprint"] and err.validator == "pattern":
         return (f"{err.instance!r} is not a terms fingerprint (sha256: and 64 hex digits, as "
                 "`crawler policy check --record-terms` writes it)")

@@ -9,7 +9,10 @@ from crawler.policy.model import UNVERSIONED_MODES
 _VERDICT = {"enum": ["allowed", "research-only", "prohibited"]}
 _PURPOSE = {"enum": ["research", "commercial"]}
 _STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
-_PATH_LIST = {"type": "array", "items": {"type": "string", "pattern": "^/"}}
+#: a path pattern starts with "/" and has no "." or ".." segment before any query: URLs
+#: are compared with their dot segments removed, so a rule with one would match no URL
+PATH_PATTERN = r"^/(?!(?:[^?]*/)?\.\.?(?:[/?$]|$))"
+_PATH_LIST = {"type": "array", "items": {"type": "string", "pattern": PATH_PATTERN}}
 _URL_LIST = {"type": "array", "items": {"type": "string", "pattern": "^https?://"}}
 
 # Bounds of the numbers in a policy. Every number must also be finite: the loader's
