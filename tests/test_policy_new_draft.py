@@ -120,6 +120,10 @@ def test_paths_from_the_matching_group() -> None:
     assert allow == [("/private/press/", "robots.txt line 7 (group compliance-crawler): "
                                          "Allow: /private/press/")]
     assert left_out == 0
+    # a rule with a dot segment is no policy path rule (policy check refuses it): left out
+    deny, _, left_out = propose_paths(b"User-agent: *\nDisallow: /a/../b/\nDisallow: /c/\n",
+                                      TOKEN)
+    assert [path for path, _ in deny] == ["/c/"] and left_out == 1
     many = b"User-agent: *\n" + b"".join(b"Disallow: /p%d/\n" % i for i in range(80))
     deny, _, left_out = propose_paths(many, TOKEN)
     assert len(deny) == MAX_PATHS and left_out == 80 - MAX_PATHS

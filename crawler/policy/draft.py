@@ -28,6 +28,7 @@ import yaml
 
 from crawler.policy.draft_signals import license_findings, signal_lines
 from crawler.policy.hosts import normalize_host, url_port
+from crawler.policy.schema import PATH_PATTERN
 from crawler.policy.survey import PARSED, UNAVAILABLE, Survey
 from crawler.signals.robots_parse import read_robots
 from crawler.signals.terms import MAX_TERMS_BYTES, read_terms
@@ -168,6 +169,12 @@ def _as_path(pattern: str) -> str:
     return pattern if pattern.startswith("/") else "/" + pattern
 
 
+def _usable(path: str) -> bool:
+    """Can ``path`` be a policy path rule? Not with a dot segment (``policy check``
+    refuses those: they match no URL)."""
+    return re.match(PATH_PATTERN, path) is not None
+
+
 def _literal_prefix(pattern: str) -> str:
     return re.split(r"[*$]", pattern, maxsplit=1)[0]
 
@@ -183,7 +190,8 @@ def propose_paths(body: bytes, token: str
     for rule in rules:
         if rule.kind != "disallow":
             continue
-        if len(rule.pattern) > MAX_PATTERN or len(deny) >= MAX_PATHS:
+        if len(rule.pattern) > MAX_PATTERN or len(deny) >= MAX_PATHS or \
+                not _usable(_as_path(rule.pattern)):
             left_out += 1
             continue
         deny.setdefault(_as_path(rule.pattern),
@@ -192,7 +200,8 @@ def propose_paths(body: bytes, token: str
     compiled = [Pattern(p) for p in deny]
     for rule in rules:
         path = _as_path(rule.pattern)
-        if rule.kind != "allow" or len(path) > MAX_PATTERN or path in deny or path == "/":
+        if rule.kind != "allow" or len(path) > MAX_PATTERN or path in deny or path == "/" \
+                or not _usable(path):
             continue
         prefix = _literal_prefix(path)
         if any(p.matches(prefix) and p.priority < len(path) for p in compiled):
