@@ -12,6 +12,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from conftest import CONTACT, REPO, linked_pages, run_cli, store_ledger, write_policy
 from redisserver import RedisServer, start_redis
@@ -45,6 +46,18 @@ def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str]
     return proc.returncode, err
 
 
+def fleet_site(serve, tmp_path: Path, site: str, rate: float, concurrency: int,
+               pages: int = PAGES) -> tuple[Any, Path, Path, set[str]]:
+    """A loopback site of linked pages with its policy: (server, policies, local store,
+    the URLs of its pages)."""
+    server = serve({site: linked_pages(pages)})
+    policies = tmp_path / "policies"
+    write_policy(policies, "site", site, [server.url(site, "/")],
+                 rate={"requests_per_second": rate, "concurrency": concurrency})
+    urls = {server.url(site, "/")} | {server.url(site, f"/p{i}.html") for i in range(pages)}
+    return server, policies, tmp_path / "corpus", urls
+
+
 def stored_once(store: Path, urls: set[str]) -> None:
     """Every URL stored, each by exactly one commit."""
     commits = Counter(e["url"] for e in read_jsonl(store / "manifest.jsonl")
@@ -62,10 +75,7 @@ def max_in_window(times: list[float], window: float = 1.0) -> int:
 def test_three_workers_keep_the_sites_rate_and_store_each_page_once(
         serve, tmp_path: Path, redis_server: RedisServer) -> None:
     site = "127.0.0.120"
-    server = serve({site: linked_pages(PAGES)})
-    policies, store = tmp_path / "policies", tmp_path / "corpus"
-    write_policy(policies, "site", site, [server.url(site, "/")],
-                 rate={"requests_per_second": 4, "concurrency": 2})
+    server, policies, store, urls = fleet_site(serve, tmp_path, site, 4, 2)
     workers = [worker(policies, store, redis_server.url) for _ in range(3)]
     results = [finish(proc) for proc in workers]
     assert [code for code, _ in results] == [0, 0, 0], results[0][1][-3000:]
@@ -79,7 +89,6 @@ def test_three_workers_keep_the_sites_rate_and_store_each_page_once(
     paths = Counter(h.path for h in hits)
     assert max(paths.values()) == 1, paths
     assert "/robots.txt" in paths and "/.well-known/tdmrep.json" in paths
-    urls = {server.url(site, "/")} | {server.url(site, f"/p{i}.html") for i in range(PAGES)}
     stored_once(store, urls)
 
     # three ledgers, one per worker, under one run; one merged report of three workers
@@ -109,10 +118,7 @@ def test_three_workers_keep_the_sites_rate_and_store_each_page_once(
 def test_a_killed_worker_loses_nothing(serve, tmp_path: Path,
                                        redis_server: RedisServer) -> None:
     site = "127.0.0.121"
-    server = serve({site: linked_pages(PAGES)})
-    policies, store = tmp_path / "policies", tmp_path / "corpus"
-    write_policy(policies, "site", site, [server.url(site, "/")],
-                 rate={"requests_per_second": 20, "concurrency": 3})
+    server, policies, store, urls = fleet_site(serve, tmp_path, site, 20, 3)
     workers = [worker(policies, store, redis_server.url) for _ in range(3)]
     deadline = time.monotonic() + 60
     while len([h for h in server.hits_for(site) if h.path.startswith("/p")]) < 8:
@@ -122,8 +128,6 @@ def test_a_killed_worker_loses_nothing(serve, tmp_path: Path,
     results = [finish(proc) for proc in workers[1:]]
     assert [code for code, _ in results] == [0, 0], results[0][1][-3000:]
     assert "went back to the queue" in "".join(err for _, err in results)
-
-    urls = {server.url(site, "/")} | {server.url(site, f"/p{i}.html") for i in range(PAGES)}
     stored_once(store, urls)
     [run] = {f.parent.name for f in store.glob("ledger/*/*.jsonl")}
     report = json.loads((store / "runs" / f"{run}.json").read_text())
@@ -145,10 +149,7 @@ def test_redis_unreachable_at_the_start_is_one_line_and_its_own_status(tmp_path:
 
 def test_redis_lost_mid_run_stops_the_worker_and_says_so(serve, tmp_path: Path) -> None:
     site = "127.0.0.123"
-    server = serve({site: linked_pages(PAGES)})
-    policies, store = tmp_path / "policies", tmp_path / "corpus"
-    write_policy(policies, "site", site, [server.url(site, "/")],
-                 rate={"requests_per_second": 5, "concurrency": 1})
+    server, policies, store, _urls = fleet_site(serve, tmp_path, site, 5, 1)
     own: RedisServer = start_redis()
     try:
         proc = worker(policies, store, own.url)
@@ -172,17 +173,13 @@ def test_two_workers_into_one_s3_store(serve, tmp_path: Path, redis_server: Redi
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
     site = "127.0.0.125"
     pages = 20
-    server = serve({site: linked_pages(pages)})
-    policies = tmp_path / "policies"
-    write_policy(policies, "site", site, [server.url(site, "/")],
-                 rate={"requests_per_second": 20, "concurrency": 2})
+    server, policies, _local, urls = fleet_site(serve, tmp_path, site, 20, 2, pages)
     uri = f"s3://{new_bucket(s3_endpoint)}/corpus"
     workers = [worker(policies, uri, redis_server.url) for _ in range(2)]
     results = [finish(proc) for proc in workers]
     assert [code for code, _ in results] == [0, 0], results[0][1][-3000:]
 
     store = S3Store.from_uri(uri, mode="read")
-    urls = {server.url(site, "/")} | {server.url(site, f"/p{i}.html") for i in range(pages)}
     assert {e["url"] for e in store.entries()} == urls
     [run] = {f.run_id for f in store_ledger_files(store)}
     files = store_ledger_files(store, run)
