@@ -44,8 +44,10 @@ from scrapy_redis.scheduler import Scheduler
 from crawler.fleet import serializer
 from crawler.fleet.completion import Completion
 from crawler.fleet.worker import FleetWorker
+from crawler.gates.decision import Decision
 from crawler.scrapy_adapters import meta
 from crawler.scrapy_adapters.context import ComplianceContext
+from crawler.scrapy_adapters.drops import GATE as DROPS_GATE
 
 logger = logging.getLogger(__name__)
 #: how often an idle worker looks for shared work (and whether the fleet is done)
@@ -107,7 +109,7 @@ class FleetScheduler(Scheduler):
             return True
         lease = request.meta.pop(meta.FLEET_LEASE, None)  # a redirect's or retry's
         if self.fleet.lost:
-            return False
+            return self._not_queued(request)
         fingerprint = self.df.request_fingerprint(request)
         try:
             if not request.dont_filter and fingerprint in self._seen:
@@ -121,12 +123,20 @@ class FleetScheduler(Scheduler):
                 self._seen.add(fingerprint)
         except redis.RedisError as exc:
             self.lose(exc)
-            return False
+            return self._not_queued(request)
         if not queued:
             self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
+
+    def _not_queued(self, request: Request) -> bool:
+        """A request found after Redis was lost cannot be queued: a ledger line says so."""
+        ComplianceContext.of(self.crawler).effects.record(request.url, Decision.deny(
+            DROPS_GATE, "fleet_unavailable",
+            f"Not queued: {self.fleet.lost}. Another run or worker must find it again."),
+            kind=request.meta.get(meta.KIND, "page"))
+        return False
 
     def next_request(self) -> Request | None:
         if self.local:
