@@ -1,11 +1,13 @@
 """Append-only JSON-lines files (the ledger, the manifest, suppressions) that several
 processes may write at once and that survive crashes.
 
-Every append takes an exclusive ``flock`` on the file, so records of different writers never
-interleave and no writer can mistake another's line in progress for a torn one. Under that
-lock, a last line without its newline can only be the remains of a writer that crashed
-mid-write: it is trimmed then, right before the next record goes after it. Readers ignore
-a line without its newline, and skip (with a warning) a line that is not JSON.
+Every append to a shared file takes an exclusive ``flock`` on it, so records of different
+writers never interleave and no writer can mistake another's line in progress for a torn one.
+Under that lock, a last line without its newline can only be the remains of a writer that
+crashed mid-write: it is trimmed then, right before the next record goes after it. A file
+with one writer (``shared=False``: a run ledger, named for its process) is trimmed once when
+opened and then appended to with one ``write`` per record, no lock. Readers ignore a line
+without its newline, and skip (with a warning) a line that is not JSON.
 """
 
 from __future__ import annotations
@@ -96,20 +98,27 @@ def read_jsonl_from(path: str | Path, offset: int) -> tuple[list[dict[str, Any]]
 
 
 class AppendLog:
-    def __init__(self, path: str | Path, fsync: bool = False):
+    def __init__(self, path: str | Path, fsync: bool = False, shared: bool = True):
         self.path = Path(path)
         self.fsync = fsync
+        #: whether other processes append to the file too (then every append is locked)
+        self.shared = shared
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         self._lock = threading.Lock()
+        if not shared:
+            _trim_torn_tail(self._fd)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the file's lock (against threads and processes) across several steps, e.g.
-        a check of the file's records and the append that depends on it."""
+        """Hold the file's lock (against threads, and processes when shared) across several
+        steps, e.g. a check of the file's records and the append that depends on it."""
         with self._lock:
             if self._fd is None:
                 raise RuntimeError(f"{self.path} is closed")
+            if not self.shared:
+                yield
+                return
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             try:
                 yield
@@ -127,10 +136,15 @@ class AppendLog:
             return
         data = "".join(json.dumps(record, ensure_ascii=False, default=str) + "\n"
                        for record in records).encode("utf-8")
-        _trim_torn_tail(self._fd)
+        if self.shared:
+            _trim_torn_tail(self._fd)
         view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view):]
+        try:
+            while view:
+                view = view[os.write(self._fd, view):]
+        except OSError:  # e.g. a full disk: no part of a line stays for the next to join
+            _trim_torn_tail(self._fd)
+            raise
         if self.fsync:
             os.fsync(self._fd)
 

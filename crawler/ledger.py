@@ -60,7 +60,7 @@ class Ledger:
         self._spool = None if in_place else tempfile.mkdtemp(prefix="crawler-ledger-")
         #: the file on this machine (in the store, or the spool of a remote store)
         self.path = in_place or Path(self._spool or "") / "ledger.jsonl"
-        self._log = AppendLog(self.path)
+        self._log = AppendLog(self.path, shared=False)  # this process's own file
         self.location = str(in_place) if in_place else f"{store.root.rstrip('/')}/{self.name}"
         self._uploaded = 0
         self._upload_lock = threading.Lock()

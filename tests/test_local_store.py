@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from unittest import mock
 
@@ -75,7 +76,7 @@ def test_crash_at_every_step_leaves_no_half_item(tmp_path: Path, step: str) -> N
     patches = {
         "content": _crash_at_write(1),
         "sidecar": _crash_at_write(2),
-        "rename": mock.patch.object(Path, "rename", side_effect=OSError("injected crash")),
+        "rename": mock.patch.object(local.os, "rename", side_effect=OSError("injected crash")),
         "manifest": mock.patch.object(store._manifest, "write_many_locked",
                                       side_effect=OSError("injected crash")),
     }
@@ -127,7 +128,7 @@ def test_a_group_commit_orders_writes_barriers_renames_and_manifest(tmp_path: Pa
     the manifest lines in one append (with its fsync)."""
     store = LocalStore(tmp_path)
     calls: list[str] = []
-    real_write, real_sync, real_rename = local._write, local.sync_filesystem, Path.rename
+    real_write, real_sync, real_rename = local._write, local.sync_filesystem, os.rename
     real_append = store._manifest.write_many_locked
 
     def write(path: Path, data: bytes, fsync: bool = False) -> None:
@@ -138,9 +139,9 @@ def test_a_group_commit_orders_writes_barriers_renames_and_manifest(tmp_path: Pa
         calls.append("barrier")
         real_sync(path)
 
-    def rename(self: Path, target: Path) -> Path:
+    def rename(source: Path, target: Path) -> None:
         calls.append("rename")
-        return real_rename(self, target)
+        real_rename(source, target)
 
     def append(records: list[dict[str, object]]) -> None:
         calls.append(f"manifest {len(records)} line(s)")
@@ -149,7 +150,7 @@ def test_a_group_commit_orders_writes_barriers_renames_and_manifest(tmp_path: Pa
     items = [make_item(f"http://a.example/{i}", f"<html>{i}</html>".encode()) for i in range(3)]
     with mock.patch.object(local, "_write", write), \
             mock.patch.object(local, "sync_filesystem", sync), \
-            mock.patch.object(Path, "rename", rename), \
+            mock.patch.object(local.os, "rename", rename), \
             mock.patch.object(store._manifest, "write_many_locked", append):
         results = store.put_many(items)
     assert [r.new for r in results] == [True, True, True]  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ slot with its rate and concurrency, whichever of its hosts a request goes to.
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import tempfile
@@ -55,6 +56,16 @@ logger = logging.getLogger(__name__)
 #: page size limits in place of Scrapy's 1 GiB / 32 MiB (raw body and decompressed body)
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+#: the items (and requests) of one response processed at once, in place of Scrapy's 100
+CONCURRENT_ITEMS = 16
+
+
+def _freeze_startup_objects() -> None:
+    """Leave what start-up built (modules, settings, policies, parsers) out of every later
+    garbage collection: the full collections of a long crawl then walk only what the crawl
+    itself keeps, which took about a third off their time (``bench/throughput.py``)."""
+    gc.collect()
+    gc.freeze()
 
 
 class ComplianceConfigError(ValueError):
@@ -171,6 +182,7 @@ class ComplianceAddon:
                                     "delay": policy.rate.min_gap, "jitter": 0.0}
             for policy in registry}, "addon")
         self.crawler.signals.connect(self._close, signal=signals.engine_stopped)
+        self.crawler.signals.connect(_freeze_startup_objects, signal=signals.engine_started)
         logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s%s",
                     len(registry), purpose, store.root, ledger.location, run_id,
                     f", frontier {self.frontier}" if self.frontier else "")

@@ -21,13 +21,12 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
-from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.gates import site_license
 from crawler.gates.site_license import LICENSE_PAGE, LicensePageLink, LicensePageReading
 from crawler.policy.model import SitePolicy
-from crawler.scrapy_adapters import control, meta
+from crawler.scrapy_adapters import control, meta, offload
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.response_item import response_headers
 from crawler.signals import license_detect
@@ -79,8 +78,8 @@ class LicensePages:
         policy = self.context.registry.for_host(urlparse_cached(response).hostname or "")
         if policy is None or not site_license.reads_license_page(policy):
             return
-        try:  # parsed (and scanned) off the reactor thread; the spider and the gates reuse both
-            link = await run_in_thread(_link, policy, response)
+        try:  # the spider and the gates reuse the parse and the scan
+            link = await offload.read_body(len(response.body), _link, policy, response)
         except Exception:  # the item gates judge the page without a site license
             logger.exception("looking for the license page of %s failed", response.url)
             return
@@ -102,7 +101,7 @@ class LicensePages:
         except Exception as exc:  # a refusal by a gate, a timeout: no site license
             reading = site_license.unreadable(link, time.time(), f"{type(exc).__name__}: {exc}")
         else:
-            statements = await run_in_thread(_statements, response)
+            statements = await offload.read_body(len(response.body), _statements, response)
             reading = site_license.read(link, time.time(), response.status, statements)
         self.context.effects.note(link.url, site_license.fetch_decision(reading, policy),
                                   kind=control.SIGNAL_FILE, policy=policy.name)

@@ -13,12 +13,11 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.url import url_has_any_extension
 
 from crawler.gates.decision import Decision
 from crawler.items import CorpusItem
-from crawler.scrapy_adapters import itemgate, meta
+from crawler.scrapy_adapters import itemgate, meta, offload
 from crawler.scrapy_adapters.context import ComplianceContext
 from crawler.scrapy_adapters.response_item import corpus_item
 from crawler.spiders.links import PageLinks, page_links
@@ -65,9 +64,9 @@ class CorpusSpider(GatedSitemapSpider):
         links = PageLinks()
         limit = self.settings.getint("COMPLIANCE_MAX_LINKS_PER_PAGE")
         if isinstance(response, TextResponse):
-            # parsed off the reactor thread (lxml lets go of the GIL while it parses and
-            # runs XPath), so a huge page does not hold up the other sites
-            item, links = await run_in_thread(self._read_page, response, limit)
+            # a huge page is read off the reactor thread, so it does not hold up other sites
+            item, links = await offload.read_body(len(response.body), self._read_page,
+                                                  response, limit)
         else:
             item = corpus_item(response, "page")
         yield item

@@ -1,0 +1,55 @@
+"""The append-only JSON-lines files: a single writer's log (a run ledger) is appended to
+without a lock, so it must leave no torn line behind it either."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from crawler.jsonl import AppendLog, read_jsonl
+
+
+def test_a_single_writers_log_trims_a_crashed_writers_tail_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    path.write_bytes(b'{"n": 1}\n{"n": 2, "ur')  # the last process died mid-line
+    log = AppendLog(path, shared=False)
+    log.append({"n": 3})
+    log.close()
+    assert read_jsonl(path) == [{"n": 1}, {"n": 3}]
+    assert path.read_bytes().endswith(b"\n")
+
+
+def test_a_failed_write_leaves_no_part_of_its_line(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "ledger.jsonl"
+    log = AppendLog(path, shared=False)
+    log.append({"n": 1})
+    real_write = os.write
+
+    def half_then_full_disk(fd: int, data: bytes | memoryview) -> int:
+        if len(data) > 4:
+            return real_write(fd, bytes(data[:4]))  # a short write, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", half_then_full_disk)
+    with pytest.raises(OSError):
+        log.append({"n": 2, "text": "a line that does not fit"})
+    monkeypatch.setattr(os, "write", real_write)
+    log.append({"n": 3})
+    log.close()
+    assert read_jsonl(path) == [{"n": 1}, {"n": 3}]
+
+
+def test_shared_logs_of_two_writers_never_interleave(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.jsonl"
+    first, second = AppendLog(path), AppendLog(path)
+    for n in range(50):
+        first.append({"w": 1, "n": n, "pad": "x" * 300})
+        second.append({"w": 2, "n": n, "pad": "y" * 300})
+    first.close()
+    second.close()
+    records = read_jsonl(path)
+    assert len(records) == 100
+    assert [r["n"] for r in records if r["w"] == 1] == list(range(50))
