@@ -852,7 +852,9 @@ def print_profile(kind: str, a: Profile, b: Profile, pages: int, top: int = 20) 
 
 
 def run_profile(bench: Bench, kind: str, directory: Path, keep: bool) -> None:
-    py_spy = shutil.which("py-spy") if kind in ("auto", "py-spy") else None
+    # the virtualenv's own py-spy too: `make` runs this without activating it
+    py_spy = shutil.which("py-spy", path=f"{Path(sys.executable).parent}{os.pathsep}"
+                          f"{os.environ.get('PATH', '')}") if kind in ("auto", "py-spy") else None
     if kind == "py-spy" and py_spy is None:
         raise SystemExit("py-spy is not on PATH (pip install py-spy), or use --profile cprofile")
     kind = "py-spy" if py_spy else "cprofile"
