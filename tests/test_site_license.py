@@ -46,10 +46,31 @@ def test_a_footer_link_with_license_wording_names_the_page(text: str) -> None:
      "another port"),
     (f'<footer><a href="{BY_4}">License</a></footer>', "a license's own URL"),
     ('<footer><a href="/a.html">License</a></footer>', "the page itself"),
+    ('<div class="has-footer-widgets"><p><a href="/license">License</a></p></div>',
+     "a class that only mentions a footer"),
+    ('<div class="x-footerless"><a href="/license">License</a></div>', "no footer token"),
 ])
 def test_other_links_name_no_license_page(html: str, why: str) -> None:
     selector = Selector(text=f"<html><body>{html}</body></html>")
     assert sl.license_page(make_policy(), PAGE, selector) is None, why
+
+
+def test_a_footer_class_on_the_body_makes_no_footer_of_the_page() -> None:
+    """A theme's state class on <body> ("has-footer-widgets", even "footer") says nothing
+    about where a link stands: the link in the text is not a footer link."""
+    for body_class in ("has-footer-widgets", "footer"):
+        selector = Selector(text=f'<html><body class="{body_class}"><p>About our '
+                                 '<a href="/license">License</a></p></body></html>')
+        assert sl.license_page(make_policy(), PAGE, selector) is None, body_class
+
+
+@pytest.mark.parametrize("box", ['<div class="site-footer">', '<div id="colophon">',
+                                 '<div class="footer-widgets col">'])
+def test_a_footer_marked_by_its_class_or_id_is_a_footer(box: str) -> None:
+    selector = Selector(text=f'<html><body><p>Text.</p>{box}<a href="/license">License</a>'
+                             "</div></body></html>")
+    assert sl.license_page(make_policy(), PAGE, selector) == sl.LicensePageLink(
+        LICENSE_PAGE, sl.BY_FOOTER, "License", PAGE)
 
 
 def test_the_policy_names_the_page_before_any_footer() -> None:

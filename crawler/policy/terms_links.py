@@ -26,6 +26,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.signals.license_regions import FOOTER, marked_region, tag_region
+
 __all__ = ["KEYWORDS", "LICENSE", "MAX_FOOTER_LINKS", "MAX_LINK_TEXT", "NAMES_THE_PAGE", "TERMS",
            "LinkCandidate", "find_footer_links", "find_links", "normalize_text"]
 
@@ -130,22 +132,34 @@ class LinkCandidate:
     position: int
 
 
-#: the links inside a footer: an element whose tag, id or class says "footer", as
-#: :func:`_in_footer` reads them (run by lxml, in C, over a page of any size)
-_FOOTER_LINKS: Final = etree.XPath(
-    "//*[contains(translate(local-name(), 'FOTER', 'foter'), 'footer')"
-    " or contains(translate(@id, 'FOTER', 'foter'), 'footer')"
-    " or contains(translate(@class, 'FOTER', 'foter'), 'footer')]"
-    "//*[local-name()='a' or local-name()='area']")
+#: elements that may be footers (their tag, or "foot"/"colophon" in an id or class), each
+#: confirmed by :func:`_is_footer`; run by lxml, in C, over a page of any size
+_FOOTER_CANDIDATES: Final = etree.XPath(
+    "//*[translate(local-name(), 'FOTER', 'foter') = 'footer'"
+    " or contains(translate(concat(@id, ' ', @class), 'FOTCLPHN', 'fotclphn'), 'foot')"
+    " or contains(translate(concat(@id, ' ', @class), 'FOTCLPHN', 'fotclphn'), 'colophon')]")
+
+
+def _is_footer(element: Any) -> bool:
+    """A footer: the ``<footer>`` tag, or an id or class whose tokens mark one, as the
+    license detector reads regions (``site-footer`` is one; ``has-footer-widgets`` is not,
+    nor any class of ``<body>``)."""
+    return FOOTER in (tag_region(element), marked_region(element))
 
 
 def _in_footer(element: Any) -> bool:
-    for ancestor in element.iterancestors():
-        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
-        marks = f"{tag} {ancestor.get('id') or ''} {ancestor.get('class') or ''}".lower()
-        if "footer" in marks or tag.lower() == "footer":
-            return True
-    return False
+    return any(_is_footer(ancestor) for ancestor in element.iterancestors())
+
+
+def _footer_links(root: Any) -> list[Any]:
+    """The links inside the page's footers, in document order, each once (a footer
+    inside a footer adds none)."""
+    links: dict[int, Any] = {}
+    for box in _FOOTER_CANDIDATES(root):
+        if _is_footer(box):
+            for link in box.iter("a", "area"):
+                links.setdefault(id(link), link)  # held in the dict: ids stay unique
+    return list(links.values())
 
 
 def _label(element: Any) -> str:
@@ -188,7 +202,7 @@ def find_footer_links(selector: Any, page_url: str,
     root = getattr(selector, "root", None)
     if root is None or not hasattr(root, "iter"):
         return []
-    return _ranked(root, page_url, _FOOTER_LINKS(root)[:limit])
+    return _ranked(root, page_url, _footer_links(root)[:limit])
 
 
 def _ranked(root: Any, page_url: str, elements: Iterable[Any]) -> list[LinkCandidate]:

@@ -96,6 +96,20 @@ def region_of_tokens(value: str) -> str | None:
     return found
 
 
+def marked_region(node: Any) -> str | None:
+    """The region ``node``'s own class and id tokens mark (never on ``<html>``, ``<body>``
+    or ``<main>``, whose classes describe the whole page), else None."""
+    tag, cls, ident = node.tag, node.get("class"), node.get("id")
+    if not (cls or ident) or not isinstance(tag, str) or tag in _NO_TOKENS:
+        return None
+    return region_of_tokens(f"{cls or ''} {ident or ''}")
+
+
+def tag_region(node: Any) -> str | None:
+    """The region ``node``'s tag is (``<footer>``, ``<aside>``, ...), else None."""
+    return _TAG_REGIONS.get(node.tag) if isinstance(node.tag, str) else None
+
+
 class Ctx:
     """What an element's ancestors say about the scope of a statement inside it."""
 
@@ -130,11 +144,9 @@ def own_ctx(node: Any, up: Ctx) -> Ctx:
     tag = node.tag
     if not isinstance(tag, str):
         return up
-    cls, ident = node.get("class"), node.get("id")
+    ident = node.get("id")
     asset_box, region, region_el = up.asset_box, up.region, up.region_el
-    marked = None
-    if (cls or ident) and tag not in _NO_TOKENS:
-        marked = region_of_tokens(f"{cls or ''} {ident or ''}")
+    marked = marked_region(node)
     if tag == "figure":
         asset_box = node
     elif tag == "figcaption":
@@ -142,7 +154,7 @@ def own_ctx(node: Any, up: Ctx) -> Ctx:
         asset_box = parent if parent is not None else node
     elif marked in (CREDIT, CAPTION) and tag not in STRUCTURAL:
         asset_box = box_with_image(node)
-    in_region = _TAG_REGIONS.get(tag) or (marked if marked not in (CREDIT, CAPTION) else None)
+    in_region = tag_region(node) or (marked if marked not in (CREDIT, CAPTION) else None)
     if in_region is not None:
         region, region_el = in_region, node
     about = node.get("about")
