@@ -35,6 +35,7 @@ from crawler.signals.site_file import SiteSignals
 
 logger = logging.getLogger(__name__)
 
+
 def reading_key(policy: SitePolicy) -> str:
     """The cache key of a site's license page reading: never an origin (no space there)."""
     return f"{LICENSE_PAGE} {policy.name}"
