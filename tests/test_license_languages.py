@@ -206,3 +206,34 @@ def test_an_unversioned_deed_name_is_a_family() -> None:
     [name] = lt.find_names("テキストはクリエイティブ・コモンズ 表示-継承"
                            "ライセンスの下で利用可能です")
     assert not isinstance(name.license, License) and name.license.family == "by-sa"
+
+
+#: lang -> a page grant followed by a sentence that takes reused figures out of it
+EXCLUSIONS: dict[str, str] = {
+    "en": "The text is licensed under CC BY 4.0. The figures reused from other sources don’t "
+          "fall under this license.",
+    "de": "Die Texte stehen unter CC BY 4.0. Abbildungen aus anderen Quellen fallen nicht unter "
+          "diese Lizenz.",
+    "fr": "Le texte est mis à disposition selon les termes de la licence CC BY 4.0. Les images "
+          "reprises d'autres sources ne sont pas couvertes par cette licence.",
+    "es": "El texto está bajo la licencia CC BY 4.0. Las imágenes de otras fuentes no están "
+          "cubiertas por esta licencia.",
+    "it": "Il testo è distribuito con licenza CC BY 4.0. Le immagini di altre fonti non sono "
+          "coperte da questa licenza.",
+    "pt": "O texto está licenciado sob CC BY 4.0. As imagens de outras fontes não estão "
+          "cobertas por esta licença.",
+    "nl": "De tekst valt onder de licentie CC BY 4.0. Afbeeldingen van andere bronnen vallen "
+          "niet onder deze licentie.",
+}
+
+
+@pytest.mark.parametrize("lang", list(EXCLUSIONS))
+def test_media_taken_out_of_the_page_license_are_an_exception_without_a_license(
+        lang: str) -> None:
+    html = page(lang, EXCLUSIONS[lang])
+    found = statements(html)
+    assert [(e.scope, spdx(e)) for e in found if e.role == ld.GRANT] \
+        == [(ld.SCOPE_PAGE, "CC-BY-4.0"), (ld.SCOPE_ASSET, None)]
+    [exception] = [e for e in found if e.scope == ld.SCOPE_ASSET]
+    assert exception.assets == (ld.SOME_IMAGES,) and exception.part == "exception"
+    assert decide(html).evidence["spdx"] == "CC-BY-4.0"

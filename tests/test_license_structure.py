@@ -128,6 +128,40 @@ def test_a_footer_exception_narrows_the_page_license_for_images() -> None:
     assert _image(same, page_same).evidence["spdx"] == "CC-BY-4.0"
 
 
+DISTILL_REUSE = (
+    '<html><body><article><p>On moss.</p><figure><img src="/img/a.jpg" alt="a" width="600">'
+    "<figcaption>Art © Scott Example.</figcaption></figure></article><dt-appendix><p>Diagrams "
+    f'and text are licensed under Creative Commons Attribution <a href="{BY}">CC-BY 4.0</a> '
+    "with the source available on GitHub, unless noted otherwise. The figures that have been "
+    "reused from other sources don\u2019t fall under this license and can be recognized by the "
+    "citations in their caption.</p></dt-appendix></body></html>")
+
+
+def test_a_name_and_a_link_of_one_license_are_one_grant() -> None:
+    decision = page_decision(DISTILL_REUSE)
+    assert decision.reason == "allowed" and decision.evidence["spdx"] == "CC-BY-4.0"
+    [link] = [e for e in found(DISTILL_REUSE) if e.channel == "html:cc-link"]
+    assert link.role == ld.GRANT and link.scope == ld.SCOPE_PAGE
+
+
+def test_a_name_of_another_license_before_a_link_makes_the_link_a_mention() -> None:
+    html = DISTILL_REUSE.replace("Creative Commons Attribution <a",
+                                 "Creative Commons Attribution-NonCommercial <a")
+    [link] = [e for e in found(html) if e.channel == "html:cc-link"]
+    assert link.role == ld.MENTION
+    assert page_decision(html).reason != "allowed"
+
+
+def test_images_taken_out_of_the_page_license_do_not_inherit_it() -> None:
+    page_license = [e for e in found(DISTILL_REUSE) if e.channel == "html:cc-link"]
+    decision = _image(DISTILL_REUSE, page_license)
+    assert decision.reason == "license_missing" and "out of its license" in decision.sentence
+    without = DISTILL_REUSE.replace(" The figures that have been reused from other sources "
+                                    "don\u2019t fall under this license and can be recognized by "
+                                    "the citations in their caption.", "")
+    assert _image(without, page_license).evidence["spdx"] == "CC-BY-4.0"
+
+
 def test_a_license_in_a_code_sample_is_that_codes() -> None:
     html = (f'<html><body><pre>% License: CC-BY-SA 4.0 {BY_SA}\n\\starttext</pre>'
             f'<footer><a rel="license" href="{BY}">CC BY 4.0</a></footer></body></html>')

@@ -43,7 +43,7 @@ from crawler.policy.model import (
     UNVERSIONED_REJECT,
     SitePolicy,
 )
-from crawler.signals.cc_licenses import UnversionedCC
+from crawler.signals.cc_licenses import UnversionedCC, restates
 from crawler.signals.license_detect import (
     GRANT,
     NOTICE,
@@ -83,11 +83,6 @@ def _label(lic: _Lic) -> str:
     return lic.spdx if isinstance(lic, License) else f"{lic.family.upper()} (version unknown)"
 
 
-def _refines(lic: License, family: UnversionedCC) -> bool:
-    """CC-BY-SA-4.0 (or -3.0-DE) is a version of the by-sa family."""
-    return lic.url.startswith(family.url)
-
-
 def distinct_licenses(known: Sequence[LicenseEvidence]) -> list[_Lic]:
     """The different licenses that statements naming a known license grant: a version-less
     family that a versioned statement refines is not a second license."""
@@ -97,7 +92,7 @@ def distinct_licenses(known: Sequence[LicenseEvidence]) -> list[_Lic]:
             distinct.setdefault(_key(e.license), e.license)
     versions = [lic for lic in distinct.values() if isinstance(lic, License)]
     families = [lic for lic in distinct.values() if isinstance(lic, UnversionedCC)
-                and not any(_refines(v, lic) for v in versions)]
+                and not any(lic.covers(v) for v in versions)]
     return [*versions, *families]
 
 
@@ -172,8 +167,7 @@ class _Check:
         same = [e for e in known if e.license == lic]
         chosen = min(same, key=lambda e: _CHANNEL_RANK.get(e.channel, 8))
         for e in known:
-            if e.license == lic or (isinstance(e.license, UnversionedCC)
-                                    and _refines(lic, e.license)):
+            if e.license is not None and restates(e.license, lic):
                 self.status[id(e)] = "consistent"
         self.status[id(chosen)] = "chosen"
         return chosen
@@ -206,7 +200,7 @@ class _Check:
         """A CC family without a version: the fallback may pin the version; else the
         policy says what the family is worth (:meth:`take`)."""
         for e in self.fallback:
-            if isinstance(e.license, License) and _refines(e.license, family):
+            if isinstance(e.license, License) and family.covers(e.license):
                 for other in known:
                     self.status[id(other)] = "consistent"
                 self.status[id(e)] = "chosen"
@@ -286,6 +280,13 @@ class _Check:
                  ) -> tuple[Decision, LicenseEvidence | None]:
         """The image is under the page's license or under the exception for some images."""
         usable = [e for e in self.fallback if isinstance(e.license, License)]
+        unstated = [e for e in exceptions if e.license is None]
+        if usable and unstated:  # "figures reused from other sources don't fall under …"
+            for e in exceptions:
+                self.status[id(e)] = "exception"
+            return self.deny("license_missing",
+                             f"The page takes some of its images out of its license "
+                             f"({unstated[0].snippet[:80]!r}) and grants none for this one.")
         if not usable:
             first = exceptions[0]
             for e in exceptions:

@@ -27,6 +27,7 @@ __all__ = [
     "CC_CATEGORIES",
     "CC_UNVERSIONED",
     "UnversionedCC",
+    "restates",
 ]
 
 
@@ -53,6 +54,20 @@ class UnversionedCC(UseTerms):
     @property
     def name(self) -> str:
         return f"Creative Commons {_UNIT_TITLES[self.family]} (version unknown)"
+
+    def covers(self, lic: License) -> bool:
+        """CC-BY-SA-4.0 (or -3.0-DE) is a version of the by-sa family."""
+        return lic.url.startswith(self.url)
+
+
+def restates(one: License | UnversionedCC, other: License | UnversionedCC) -> bool:
+    """Do two names say the same license: equal, or one the other's family without a version
+    ("Creative Commons Attribution" and "CC BY 4.0")?"""
+    if one == other:
+        return True
+    if isinstance(one, UnversionedCC) and isinstance(other, License):
+        return one.covers(other)
+    return isinstance(other, UnversionedCC) and isinstance(one, License) and other.covers(one)
 
 
 

@@ -141,7 +141,7 @@ def attribute_statements(scan: Any, kinds: set[str] | None, seen: set[Any],
                 continue
             name = names[0]
             clause = lt.grant_clause(value, 0, len(value))
-            subject = clause.grant_for(name.start, name.end)
+            subject = clause.grant_for(name.start, name.end, name.license)
             if subject is None and (clause.cues or scan.hedged(clause)):
                 continue  # the attribute talks about licenses ("… are often licensed …")
             scan.emit("html:attr", el, "", name.license, explicit=False, cc=name.cc,

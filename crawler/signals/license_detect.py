@@ -92,7 +92,7 @@ __all__ = [
 ]
 
 #: bump when detection rules change: recorded in every sidecar next to the evidence
-DETECTOR_VERSION: Final = "3.0"
+DETECTOR_VERSION: Final = "3.1"
 
 
 @dataclass

@@ -27,6 +27,8 @@ from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Final
 
+from crawler.signals.cc_licenses import UnversionedCC, restates
+from crawler.signals.license_model import License
 from crawler.signals.license_names import find_names
 from crawler.signals.license_phrases import Hit, Lexicon, Phrases, norm, phrases, tokenize
 
@@ -39,6 +41,7 @@ __all__ = [
     "Clause",
     "Cue",
     "Subject",
+    "excludes_media",
     "grant_clause",
     "split_clauses",
 ]
@@ -140,8 +143,8 @@ class Clause:
             for cue in self.cues:
                 if cue.kind == AFTER:
                     names = [n for n in find_names(self.text[:self.end]) if n.start >= self.start]
-                    found = next((s for n in names if (s := self.grant_for(n.start, n.end))),
-                                 None)
+                    found = next((s for n in names
+                                  if (s := self.grant_for(n.start, n.end, n.license))), None)
                     if found is not None:
                         self._first = (found.scope, self.start, found.text)
                         break
@@ -152,17 +155,22 @@ class Clause:
                     break
         return self._first
 
-    def grant_for(self, pos: int, end: int | None = None) -> Subject | None:
-        """The subject of the grant whose license stands at ``text[pos:end]`` (a name or a
-        link), or None when no cue grants it."""
+    def grant_for(self, pos: int, end: int | None = None,
+                  lic: License | UnversionedCC | None = None) -> Subject | None:
+        """The subject of the grant whose license ``lic`` stands at ``text[pos:end]`` (a name
+        or a link), or None when no cue grants it. Between the cue and the license only
+        fillers, or a name of that same license ("licensed under Creative Commons Attribution
+        [CC BY 4.0 link]": one license, written twice)."""
         end = pos if end is None else end
         for cue in reversed(self.cues):  # the nearest cue before the license
             if cue.kind == AFTER:
                 continue
-            if (cue.end <= pos and _gap_ok(self.text[cue.end:pos])) or pos <= cue.start < end:
+            if (cue.end <= pos and _gap_ok(self.text[cue.end:pos], lic)) \
+                    or pos <= cue.start < end:
                 return _subject(self.text, self._seg_start(cue), cue.start, cue.langs)
         for cue in self.cues:
-            if cue.kind == AFTER and ((cue.start >= end and _gap_ok(self.text[end:cue.start]))
+            if cue.kind == AFTER and ((cue.start >= end
+                                       and _gap_ok(self.text[end:cue.start], lic))
                                       or pos < cue.start < end):
                 return _subject(self.text, self._seg_start(cue), pos, cue.langs)
         return None
@@ -211,8 +219,20 @@ def _fillers() -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(words), tuple(sorted(cjk, key=len, reverse=True))
 
 
-def _gap_ok(gap: str) -> bool:
-    """Only fillers (and punctuation) between a cue and its license."""
+def _gap_ok(gap: str, lic: License | UnversionedCC | None = None) -> bool:
+    """Only fillers (and punctuation) between a cue and its license ``lic``, or names of
+    ``lic`` itself."""
+    if _fillers_only(gap):
+        return True
+    names = find_names(gap) if lic is not None and len(gap) <= 2 * _MAX_GAP else []
+    if not names or not all(restates(n.license, lic) for n in names):  # type: ignore[arg-type]
+        return False
+    for n in reversed(names):
+        gap = f"{gap[:n.start]} {gap[n.end:]}"
+    return _fillers_only(gap)
+
+
+def _fillers_only(gap: str) -> bool:
     g = gap.strip(_PUNCT)
     if not g:
         return True
@@ -370,6 +390,19 @@ def _head(p: Phrases, s: str, nouns: list[tuple[int, int, str, str]], langs: fro
             break
     head = group[0] if head_rule == "first" else group[-1]
     return head, joined
+
+
+def excludes_media(text: str, start: int, end: int) -> bool:
+    """Does the clause ``text[start:end]`` take images or videos out of a license it refers
+    to ("The figures reused from other sources don't fall under this license")? The wording
+    (``excluded``) must be followed by a license word, and its subject must name media."""
+    p = phrases()
+    for hit in p.excluded.finditer(text, start, end):
+        if not p.license.finditer(text, hit.start, end):
+            continue
+        if any(p.scope.values[h.key] in _MEDIA for h in p.scope.finditer(text, start, hit.start)):
+            return True
+    return False
 
 
 def grant_clause(text: str, start: int, end: int) -> Clause:

@@ -34,7 +34,7 @@ SCOPES: Final = ("page", "images", "image", "video", "code", "other")
 #: list-valued keys of a language
 _LIST_KEYS: Final = frozenset({
     "cc", "zero", "mark", "international", "version", "license", "before", "after", "labels",
-    "fillers", "except_noted", "exclude", "some", "hedges", "subject", "places", "conj",
+    "fillers", "except_noted", "exclude", "excluded", "some", "hedges", "subject", "places", "conj",
     "credit", "reserved", "markers", "attribution"})
 _KEYS: Final = _LIST_KEYS | {"script", "head", "elements", "scope", "ports"}
 _MAX_PHRASE = 120
@@ -230,6 +230,7 @@ class Phrases:
     labels: Lexicon
     except_noted: Lexicon
     exclude: Lexicon
+    excluded: Lexicon  # "… don't fall under this license"
     some: Lexicon
     hedges: Lexicon
     scope: Lexicon  # value: one of SCOPES
@@ -311,7 +312,8 @@ def _compile(languages: dict[str, dict[str, Any]]) -> Phrases:
     for lang, entry in languages.items():
         script = entry["script"]
         for key in ("cc", "zero", "mark", "version", "license", "before", "after", "labels",
-                    "except_noted", "exclude", "some", "hedges", "credit", "reserved"):
+                    "except_noted", "exclude", "excluded", "some", "hedges", "credit",
+                    "reserved"):
             add(key, entry.get(key, []), script, "", lang)
         add("where", entry.get("international", []), script, "", lang)
         for code, items in entry.get("ports", {}).items():
@@ -331,7 +333,7 @@ def _compile(languages: dict[str, dict[str, Any]]) -> Phrases:
         {k: v.get("head", "last") for k, v in languages.items()},
         *(lex.get(kind, empty) for kind in (
             "cc", "elements", "zero", "mark", "where", "version", "license", "before", "after",
-            "labels", "except_noted", "exclude", "some", "hedges", "scope", "credit",
+            "labels", "except_noted", "exclude", "excluded", "some", "hedges", "scope", "credit",
             "reserved")),
         by_lang, everywhere, per_lang)
 

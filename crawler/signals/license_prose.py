@@ -22,7 +22,10 @@ from lxml import etree
 
 from crawler.signals import license_text as lt
 from crawler.signals.license_evidence import (
+    GRANT,
+    SCOPE_ASSET,
     SNIPPET_MAX,
+    SOME_IMAGES,
     LicenseEvidence,
     clean_text,
     last_token,
@@ -285,6 +288,18 @@ class ProseScan(PageScope):
         self.text_done.add(block.el)
         self.text_block(block)
 
+    def exclusion(self, block: Block) -> None:
+        """Media a clause takes out of the license its block states ("The figures reused
+        from other sources don't fall under this license"): an exception for some images with
+        no license stated, so no image of the page takes the page's license for granted."""
+        for start, end in block.bounds:
+            if lt.excludes_media(block.text, start, end):
+                self.out.append(LicenseEvidence(
+                    "text", block.ctx.path, clean_text(block.text[start:end])[:SNIPPET_MAX], "",
+                    None, SCOPE_ASSET, GRANT, (SOME_IMAGES,), self.base,
+                    "exception: media taken out of the license stated here", part="exception"))
+                return
+
     def text_block(self, block: Block) -> None:
         """CC names and notices in a block's own text, outside the links already recorded."""
         text = block.text
@@ -306,6 +321,8 @@ class ProseScan(PageScope):
                       pos=name.start, end=name.end, cc=name.cc,
                       snippet=clean_text(snippet)[:SNIPPET_MAX],
                       location=block.ctx.path, note=f"name {clean_text(name.text)!r}")
+        if known or seen:
+            self.exclusion(block)
         for start, end in block.bounds:
             chunk = text[start:end]
             low = chunk.lower()

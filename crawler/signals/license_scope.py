@@ -134,13 +134,13 @@ class PageScope(ElementScope):
                 return found
         clause = block.clause_at(pos) if pos is not None else None
         if clause is not None and pos is not None:
-            subject = clause.grant_for(pos, end if end is not None else pos)
+            subject = clause.grant_for(pos, end if end is not None else pos, lic)
             if subject is None and clause.start > 1 and block.text[clause.start - 1] == "\n":
                 # "stehen unter<br>CC BY-NC-SA 3.0 DE": a line break inside the sentence
                 before = block.clause_at(clause.start - 2)
                 if before is not None and before.cues:
                     joined = lt.grant_clause(block.text, before.start, clause.end)
-                    subject = joined.grant_for(pos, end if end is not None else pos)
+                    subject = joined.grant_for(pos, end if end is not None else pos, lic)
                     clause = joined if subject is not None else clause
             if subject is not None:
                 return self.granted(subject, block, pos, el, ctx, cc)

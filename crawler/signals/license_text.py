@@ -28,6 +28,7 @@ from crawler.signals.license_grammar import (
     PAGE,
     Clause,
     Subject,
+    excludes_media,
     grant_clause,
     split_clauses,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "NameMatch",
     "Subject",
     "badge_license",
+    "excludes_media",
     "find_names",
     "grant_clause",
     "notice_kind",
