@@ -127,7 +127,8 @@ def test_line_numbers_and_lxmls_offset() -> None:
 
 
 def test_elements_and_text_holders_at_raw_positions() -> None:
-    body = PAGE.encode()
+    article = "".join(f"<p>Paragraph {i} of the article.</p>\n" for i in range(20))
+    body = PAGE.replace("<footer>", f"{article}<footer>").encode()
     response = HtmlResponse("https://x.example/", body=body,
                             headers={"Content-Type": "text/html; charset=utf-8"})
     root, low = response.selector.root, body.lower()
@@ -160,6 +161,10 @@ def test_the_locator_gives_up_on_minified_pages() -> None:
                             headers={"Content-Type": "text/html; charset=utf-8"})
     root, low = response.selector.root, one_line.lower()
     assert Lines(root, low).holders_at(root, [low.find(b"licence")], ("licen",)) is None
+    small = b"<html><body><p>x</p><p>licence</p></body></html>"  # most of the page: one step
+    root = HtmlResponse("https://x.example/", body=small,
+                        headers={"Content-Type": "text/html"}).selector.root
+    assert Lines(root, small).holders_at(root, [small.find(b"licence")], ("licen",)) is None
     long = HtmlResponse("https://x.example/", body=body,
                         headers={"Content-Type": "text/html; charset=utf-8"})
     assert Lines(long.selector.root, body.lower()).numbers([10])[10][1] > 32_000

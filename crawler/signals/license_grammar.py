@@ -392,10 +392,20 @@ def _head(p: Phrases, s: str, nouns: list[tuple[int, int, str, str]], langs: fro
     return head, joined
 
 
+@cache
+def _license_words() -> tuple[str, ...]:
+    """The word "license" of every language, lower case (a clause without one excludes
+    nothing from a license)."""
+    return tuple(sorted({w for sets in phrases().by_lang.values() for w in sets["license"]}))
+
+
 def excludes_media(text: str, start: int, end: int) -> bool:
     """Does the clause ``text[start:end]`` take images or videos out of a license it refers
     to ("The figures reused from other sources don't fall under this license")? The wording
     (``excluded``) must be followed by a license word, and its subject must name media."""
+    low = text[start:end].lower()
+    if not any(word in low for word in _license_words()):
+        return False
     p = phrases()
     for hit in p.excluded.finditer(text, start, end):
         if not p.license.finditer(text, hit.start, end):

@@ -187,10 +187,13 @@ class Lines:
 
     def _lines(self, positions: list[int]) -> list[int] | None:
         """The lines of ``positions`` (sorted), or None when one of them is too long or too
-        far down to search (told before any element is looked at)."""
+        far down to search, or when they hold most of the page (told before any element is
+        looked at)."""
         numbers = set(self.numbers(positions).values())
         if any(length > _MAX_LINE or line >= _MAX_SOURCELINE for line, length in numbers):
             return None
+        if 2 * sum(length for _, length in numbers) > len(self._low):
+            return None  # most of the page on these lines: one step in C beats a search here
         return sorted(line for line, _ in numbers)
 
 
