@@ -115,9 +115,11 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
             self._observe(request, response, host)
             return response
         finally:
-            if slot is not None:
-                politeness.give_slot(keys[0], slot)
-            semaphore.release()
+            try:
+                if slot is not None:  # raises once the fleet's Redis is lost
+                    politeness.give_slot(keys[0], slot)
+            finally:  # else the next request to the site would wait forever
+                semaphore.release()
 
     def _observe(self, request: Request, response: Response, host: str) -> None:
         """A 429/503 pauses the host (Retry-After, else backoff); a success resets it."""
