@@ -26,6 +26,7 @@ from crawler.policy.loader import check_policies
 from crawler.policy.survey import (
     AI_TXT,
     HOME,
+    LICENSE_PAGE,
     PARSED,
     ROBOTS,
     TDMREP,
@@ -213,3 +214,46 @@ def test_draft_without_terms_robots_or_license(tmp_path: Path) -> None:
     assert draft["rate"]["requests_per_second"] == 1.0
     assert "TO FILL: no link to terms found on the home page" in text
     assert "robots.txt answered 4xx: no restrictions" in text
+
+
+LICENSE_HTML = ("<html><body><h1>Lizenz</h1><p>Diese Dokumentation ist lizenziert unter einer "
+                '<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">Creative '
+                "Commons Namensnennung 4.0 International Lizenz</a>.</p></body></html>")
+
+
+def _with_license_page(url: str, html: str) -> Survey:
+    s = survey("<p>Handbuch</p><nav><a href='/lizenz/'>Lizenz</a></nav>")
+    s.license = Visit(LICENSE_PAGE, url, answer(url, html.encode()))
+    s.visits.append(s.license)
+    return s
+
+
+def test_a_license_page_that_grants_one_license_is_named(tmp_path: Path) -> None:
+    text = draft_policy(_with_license_page(BASE + "/lizenz/", LICENSE_HTML),
+                        today=date(2026, 11, 3), agent="cc/1")
+    draft = yaml.safe_load(text)
+    assert draft["licenses"]["page"] == BASE + "/lizenz/"
+    assert draft["licenses"]["accept"] == {"research": ["CC-BY-4.0"]}
+    assert "grants CC-BY-4.0 (html:a): a page without a license of its own takes it" in text
+    for key, value in (("reviewed", "2026-11-04"), ("reviewer", "R"), ("crawling", "allowed"),
+                       ("ai_training", "research-only")):
+        text = text.replace(f"  {key}:  #", f"  {key}: {value}  #")
+    text = text.replace("\n  url:\n", f"\n  url: {BASE}/impressum/\n")
+    (tmp_path / "site.yaml").write_text(text)
+    [policy] = check_policies(tmp_path).policies
+    assert policy.licenses.page == BASE + "/lizenz/"
+
+
+@pytest.mark.parametrize(("url", "html"), [
+    (BASE + "/lizenz/", "<p>Lizenz: siehe die Bedingungen.</p>"),  # grants nothing
+    (BASE + "/lizenz/", LICENSE_HTML.replace("</p>", " Fotos: <a href='https://"
+                                             "creativecommons.org/licenses/by-sa/4.0/'>CC BY-SA "
+                                             "4.0</a>. Alle Inhalte sind lizenziert unter CC BY-"
+                                             "NC 4.0.</p>")),  # several
+    ("https://other.example.org/lizenz/", LICENSE_HTML),  # another host
+])
+def test_no_license_page_is_named_unless_it_grants_one_license_on_the_site(
+        url: str, html: str) -> None:
+    draft = yaml.safe_load(draft_policy(_with_license_page(url, html), today=date(2026, 11, 3),
+                                        agent="cc/1"))
+    assert "page" not in draft["licenses"]

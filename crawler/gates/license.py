@@ -54,6 +54,7 @@ from crawler.signals.license_detect import (
     SOME_IMAGES,
     LicenseEvidence,
 )
+from crawler.signals.license_evidence import distinct_licenses, license_key
 from crawler.signals.license_model import License
 from crawler.signals.license_patterns import FAMILY_SUFFIX
 from crawler.signals.unversioned import as_family, family_pattern, latest
@@ -75,25 +76,8 @@ _CHANNEL_RANK = {"http:link": 0, "html:a": 1, "html:link": 1, "html:area": 1, "r
 _Lic = License | UnversionedCC
 
 
-def _key(lic: _Lic) -> str:
-    return lic.spdx if isinstance(lic, License) else lic.url
-
-
 def _label(lic: _Lic) -> str:
     return lic.spdx if isinstance(lic, License) else f"{lic.family.upper()} (version unknown)"
-
-
-def distinct_licenses(known: Sequence[LicenseEvidence]) -> list[_Lic]:
-    """The different licenses that statements naming a known license grant: a version-less
-    family that a versioned statement refines is not a second license."""
-    distinct: dict[str, _Lic] = {}
-    for e in known:
-        if e.license is not None:
-            distinct.setdefault(_key(e.license), e.license)
-    versions = [lic for lic in distinct.values() if isinstance(lic, License)]
-    families = [lic for lic in distinct.values() if isinstance(lic, UnversionedCC)
-                and not any(lic.covers(v) for v in versions)]
-    return [*versions, *families]
 
 
 def check(found: Sequence[LicenseEvidence], fallback: Sequence[LicenseEvidence],
@@ -298,7 +282,7 @@ class _Check:
         known = [fallback, *(e for e in exceptions if e.license is not None)]
         distinct: dict[str, _Lic] = {}
         for e in known:
-            distinct.setdefault(_key(e.license), e.license)  # type: ignore[arg-type]
+            distinct.setdefault(license_key(e.license), e.license)  # type: ignore[arg-type]
         if len(distinct) == 1:
             for e in exceptions:
                 self.status[id(e)] = "consistent"

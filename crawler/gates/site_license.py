@@ -31,11 +31,12 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.gates.decision import Decision
-from crawler.gates.license import GATE, distinct_licenses
+from crawler.gates.license import GATE
 from crawler.policy.hosts import host_matches, url_port
 from crawler.policy.model import SitePolicy
 from crawler.policy.terms_links import LICENSE, NAMES_THE_PAGE, find_footer_links
 from crawler.signals.license_detect import GRANT, SCOPE_PAGE, SCOPE_SITE, LicenseEvidence
+from crawler.signals.license_evidence import page_grant
 from crawler.signals.license_model import License
 from crawler.signals.licenses import canonicalize_url
 
@@ -136,16 +137,9 @@ def read(link: LicensePageLink, fetched_at: float, status: int,
     statement."""
     if not 200 <= status < 300:
         return unreadable(link, fetched_at, f"HTTP {status}", status)
-    grants = [e for e in statements if e.role == GRANT and e.scope == SCOPE_PAGE
-              and e.license is not None]
-    licenses = distinct_licenses(grants)
-    if len(licenses) != 1:
-        names = sorted(lic.spdx if isinstance(lic, License) else lic.name for lic in licenses)
-        problem = (f"it grants several licenses: {', '.join(names)}" if names
-                   else "it grants no license for its own text")
+    grant, problem = page_grant(statements)
+    if grant is None:
         return LicensePageReading(link, fetched_at, status, problem=problem)
-    [lic] = licenses
-    grant = next(e for e in grants if e.license == lic)
     statement = replace(grant, channel=CHANNEL, location=f"{link.url} {grant.channel} "
                         f"{grant.location}", scope=SCOPE_SITE, document=link.url, part="site",
                         note=f"the site's license page ({link.found_by})")

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.policy.draft_signals import license_findings, signal_lines
+from crawler.policy.draft_signals import license_findings, license_page, signal_lines
 from crawler.policy.hosts import normalize_host, url_port
 from crawler.policy.schema import PATH_PATTERN
 from crawler.policy.survey import PARSED, UNAVAILABLE, Survey
@@ -360,7 +360,12 @@ def _licenses(w: _Writer, survey: Survey) -> None:
                    "families like CC-BY-*)")
     w.comment("commercial: [...]  only for licenses that allow it (never NC), and only if "
               "both verdicts are 'allowed'", 2)
-    w.comment("default: a license the terms grant site-wide (only once you have read them)", 1)
+    page = license_page(survey)
+    if page is not None:
+        w.value(("licenses", "page"), page[0], page[1])
+    else:
+        w.comment("default: a license the terms grant site-wide (only once you have read "
+                  "them)", 1)
 
 
 def draft_policy(survey: Survey, *, today: date, agent: str) -> str:

@@ -9,10 +9,12 @@ would see.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from crawler.policy.survey import PARSED, UNAVAILABLE, Survey, Visit, page_selector
 from crawler.signals.aitxt import AiTxt
 from crawler.signals.license_detect import GRANT, SCOPE_PAGE, SCOPE_SITE, detect
+from crawler.signals.license_evidence import page_grant
 from crawler.signals.license_patterns import LicensePatternError, parse_pattern
 from crawler.signals.licenses import License, UnversionedCC
 from crawler.signals.optout import ALLOWED, SCOPE_ALL, item_signals
@@ -74,6 +76,24 @@ def license_findings(survey: Survey) -> tuple[list[tuple[str, str]], list[str]]:
         notes.insert(0, "licenses the site grants for its pages (check them against the "
                         "terms; `crawler policy check --verbose` expands families):")
     return list(accepted.items()), notes
+
+
+def license_page(survey: Survey) -> tuple[str, str] | None:
+    """The license page to name in the draft (``licenses.page``) and why: the page the home
+    page links to with license wording, read by the survey on the site's host, when it
+    grants one license for its own text (the crawl's own rule: a page without a license of
+    its own then takes it, however the page links there)."""
+    visit = survey.license
+    if visit is None or not visit.ok or urlsplit(visit.final_url).hostname != survey.host:
+        return None
+    selector = page_selector(visit.answer)
+    if visit.answer is None or selector is None:
+        return None
+    grant, _ = page_grant(detect(visit.final_url, visit.answer.headers, selector))
+    if grant is None or not isinstance(grant.license, License):
+        return None
+    return visit.final_url, (f"grants {grant.license.spdx} ({grant.channel}): a page without "
+                             "a license of its own takes it")
 
 
 def _robots_lines(survey: Survey, path: str) -> tuple[list[str], bool]:

@@ -27,6 +27,7 @@ Which grant wins when statements disagree is the license gate's decision
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urldefrag, urljoin
@@ -145,6 +146,39 @@ class PageLicenses:
         general = [e for e in self.evidence if e.scope == SCOPE_ASSET
                    and (ALL_IMAGES in e.assets or SOME_IMAGES in e.assets)]
         return own + general
+
+
+# Which licenses statements grant
+
+
+def license_key(lic: License | UnversionedCC) -> str:
+    return lic.spdx if isinstance(lic, License) else lic.url
+
+
+def distinct_licenses(known: Sequence[LicenseEvidence]) -> list[License | UnversionedCC]:
+    """The different licenses that statements naming a known license grant: a version-less
+    family that a versioned statement refines is not a second license."""
+    distinct: dict[str, License | UnversionedCC] = {}
+    for e in known:
+        if e.license is not None:
+            distinct.setdefault(license_key(e.license), e.license)
+    versions = [lic for lic in distinct.values() if isinstance(lic, License)]
+    families = [lic for lic in distinct.values() if isinstance(lic, UnversionedCC)
+                and not any(lic.covers(v) for v in versions)]
+    return [*versions, *families]
+
+
+def page_grant(statements: Sequence[LicenseEvidence]) -> tuple[LicenseEvidence | None, str]:
+    """The statement of the one license a page grants its own text (a site's license page:
+    the site license), or None and why there is none."""
+    grants = [e for e in statements if e.role == GRANT and e.scope == SCOPE_PAGE
+              and e.license is not None]
+    licenses = distinct_licenses(grants)
+    if len(licenses) != 1:
+        names = sorted(lic.spdx if isinstance(lic, License) else lic.name for lic in licenses)
+        return None, (f"it grants several licenses: {', '.join(names)}" if names
+                      else "it grants no license for its own text")
+    return next(e for e in grants if e.license == licenses[0]), ""
 
 
 # Reading a stated value and quoting the page, the same way in every channel
