@@ -24,6 +24,7 @@ from crawler.signals import license_text as lt
 from crawler.signals.license_evidence import (
     GRANT,
     SCOPE_ASSET,
+    SCOPE_PAGE,
     SNIPPET_MAX,
     SOME_IMAGES,
     LicenseEvidence,
@@ -321,8 +322,8 @@ class ProseScan(PageScope):
                       pos=name.start, end=name.end, cc=name.cc,
                       snippet=clean_text(snippet)[:SNIPPET_MAX],
                       location=block.ctx.path, note=f"name {clean_text(name.text)!r}")
-        if known or seen:
-            self.exclusion(block)
+        if (known or seen) and any(e.role == GRANT and e.scope == SCOPE_PAGE for e in self.out):
+            self.exclusion(block)  # media taken out of a page license: only where there is one
         for start, end in block.bounds:
             chunk = text[start:end]
             low = chunk.lower()
