@@ -96,6 +96,17 @@ def test_politeness_budget_is_shared_by_workers(redis_server: RedisServer) -> No
     assert min(gaps) >= 0.2, gaps
 
 
+def test_a_sites_gap_holds_when_its_stored_state_expired(redis_server: RedisServer) -> None:
+    keys = RunKeys("r-expired")
+    limiter = RedisLimiter(redis_server.client(), keys, "a")
+    site = site_key("idle")
+    limiter.raise_gap(site, 5.0)
+    assert limiter.wait_time(site) == 0
+    redis_server.client().delete(keys.budget(site))  # expired after a day idle, or evicted
+    assert limiter.wait_time(site) == 0  # nothing booked any more: this one may go ...
+    assert limiter.wait_time(site) > 4.5  # ... and the next waits the policy's full gap
+
+
 def test_a_pause_and_a_parked_host_hold_for_every_worker(redis_server: RedisServer) -> None:
     keys = RunKeys("r1")
     a, b = (RedisLimiter(redis_server.client(), keys, w, park_after=2) for w in "ab")

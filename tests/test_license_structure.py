@@ -162,6 +162,33 @@ def test_images_taken_out_of_the_page_license_do_not_inherit_it() -> None:
     assert _image(without, page_license).evidence["spdx"] == "CC-BY-4.0"
 
 
+@pytest.mark.parametrize("sentence", [
+    "This license does not apply to images reused from other sources.",
+    "Photos on this site are not licensed under CC BY 4.0.",
+    "Von dieser Lizenz ausgenommen sind Abbildungen aus anderen Quellen.",
+    "Le foto di altre fonti non sono coperte dalla licenza.",
+    "As fotos de outras fontes não estão cobertas pela licença.",
+])
+def test_media_taken_out_in_another_paragraph_or_wording(sentence: str) -> None:
+    html = (f'<html><body><article><p>{RUNNING}</p><img src="/img/a.jpg" alt="a" '
+            f'width="600"></article><footer><p>Text is licensed under <a rel="license" '
+            f'href="{BY}">CC BY 4.0</a>.</p><p>{sentence}</p></footer></body></html>')
+    assert page_decision(html).evidence["spdx"] == "CC-BY-4.0"
+    page_license = [e for e in found(html) if e.channel == "html:a"]
+    assert _image(html, page_license).reason == "license_missing"
+
+
+def test_a_license_for_every_photo_does_not_reach_the_photos_taken_out_of_it() -> None:
+    html = (f'<html><body><article><p>{RUNNING}</p><img src="/img/a.jpg" alt="a" '
+            f'width="600"></article><footer><p>Photos on this blog are licensed under '
+            f'<a href="{BY}">CC BY 4.0</a>. Photos reused from other sources are not covered '
+            f"by this license.</p></footer></body></html>")
+    assert _image(html, []).reason == "license_missing"
+    kept = html.replace(" Photos reused from other sources are not covered by this license.",
+                        "")
+    assert _image(kept, []).evidence["spdx"] == "CC-BY-4.0"
+
+
 def test_a_license_in_a_code_sample_is_that_codes() -> None:
     html = (f'<html><body><pre>% License: CC-BY-SA 4.0 {BY_SA}\n\\starttext</pre>'
             f'<footer><a rel="license" href="{BY}">CC BY 4.0</a></footer></body></html>')

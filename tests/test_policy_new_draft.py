@@ -251,6 +251,7 @@ def test_a_license_page_that_grants_one_license_is_named(tmp_path: Path) -> None
                                              "4.0</a>. Alle Inhalte sind lizenziert unter CC BY-"
                                              "NC 4.0.</p>")),  # several
     ("https://other.example.org/lizenz/", LICENSE_HTML),  # another host
+    ("https://docs.example.org:8443/lizenz/", LICENSE_HTML),  # another port
 ])
 def test_no_license_page_is_named_unless_it_grants_one_license_on_the_site(
         url: str, html: str) -> None:

@@ -66,6 +66,10 @@ class RedisLimiter:
                       "park_after": park_after}
         self._serial = itertools.count(1)
         self._take_slot = client.register_script(_TAKE_SLOT)
+        #: the gaps raised by this process (policy rates, Crawl-delay): floors under the
+        #: stored states, so a state that expired (STATE_TTL) or was evicted never runs
+        #: a site faster than its policy
+        self._floors: dict[str, float] = {}
 
     def _redis(self, call: Callable[[], R]) -> R:
         """``call()``; a Redis failure is the fleet's loss (FleetUnavailable), not the
@@ -93,7 +97,8 @@ class RedisLimiter:
                     seconds, micros = pipe.time()
                     now = seconds + micros / 1e6
                     rules = Politeness(**self.rules, clock=lambda t=now: t)
-                    rules.hosts = {name: _decode(r) for name, r in zip(names, raw, strict=True)}
+                    rules.hosts = {name: self._floored(name, _decode(r))
+                                   for name, r in zip(names, raw, strict=True)}
                     before = {name: asdict(s) for name, s in rules.hosts.items()}
                     result = step(rules)
                     changed = {name: state for name, state in rules.hosts.items()
@@ -109,7 +114,13 @@ class RedisLimiter:
                 except redis.WatchError:
                     continue  # another worker booked first: decide again on its booking
 
+    def _floored(self, name: str, state: HostState) -> HostState:
+        state.gap = max(state.gap, self._floors.get(name, 0.0))
+        return state
+
     def raise_gap(self, key: str, gap: float) -> None:
+        name = budget_key(key)
+        self._floors[name] = max(self._floors.get(name, 0.0), gap)
         self._apply((key,), lambda rules: rules.raise_gap(key, gap))
 
     def wait_time(self, *keys: str) -> float:

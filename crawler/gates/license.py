@@ -54,7 +54,7 @@ from crawler.signals.license_detect import (
     SOME_IMAGES,
     LicenseEvidence,
 )
-from crawler.signals.license_evidence import distinct_licenses, license_key
+from crawler.signals.license_evidence import ALL_IMAGES, distinct_licenses, license_key
 from crawler.signals.license_model import License
 from crawler.signals.license_patterns import FAMILY_SUFFIX
 from crawler.signals.unversioned import as_family, family_pattern, latest
@@ -128,6 +128,10 @@ class _Check:
         exceptions = [e for e in grants if self.kind != "page" and e.scope == SCOPE_ASSET
                       and SOME_IMAGES in e.assets]
         grants = [e for e in grants if e not in exceptions]
+        unstated = [e for e in exceptions if e.license is None]
+        if unstated and grants and all(e.scope == SCOPE_ASSET and ALL_IMAGES in e.assets
+                                       for e in grants):  # "photos are …, except reused ones"
+            return self.taken_out(exceptions, unstated)
         if not grants and exceptions:
             return self.narrowed(exceptions)
         if not grants:
@@ -266,11 +270,7 @@ class _Check:
         usable = [e for e in self.fallback if isinstance(e.license, License)]
         unstated = [e for e in exceptions if e.license is None]
         if usable and unstated:  # "figures reused from other sources don't fall under …"
-            for e in exceptions:
-                self.status[id(e)] = "exception"
-            return self.deny("license_missing",
-                             f"The page takes some of its images out of its license "
-                             f"({unstated[0].snippet[:80]!r}) and grants none for this one.")
+            return self.taken_out(exceptions, unstated)
         if not usable:
             first = exceptions[0]
             for e in exceptions:
@@ -289,6 +289,16 @@ class _Check:
             self.status[id(fallback)] = "chosen"
             return self.verdict(fallback, fallback.license)  # type: ignore[arg-type]
         return self.conflict(known, list(distinct.values()))
+
+    def taken_out(self, exceptions: list[LicenseEvidence], unstated: list[LicenseEvidence]
+                  ) -> tuple[Decision, LicenseEvidence | None]:
+        """Some images are taken out of the license the image would take, and which ones is
+        not said: none of them takes it."""
+        for e in exceptions:
+            self.status[id(e)] = "exception"
+        return self.deny("license_missing",
+                         f"The page takes some of its images out of its license "
+                         f"({unstated[0].snippet[:80]!r}) and grants none for this one.")
 
     def no_grant(self) -> tuple[Decision, LicenseEvidence | None]:
         # a page's "All rights reserved" does not undo the reviewed site-wide grant; an

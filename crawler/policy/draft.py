@@ -361,7 +361,7 @@ def _licenses(w: _Writer, survey: Survey) -> None:
     w.comment("commercial: [...]  only for licenses that allow it (never NC), and only if "
               "both verdicts are 'allowed'", 2)
     page = license_page(survey)
-    if page is not None:
+    if page is not None and _on_site(survey, page[0], proposed_ports(survey)):
         w.value(("licenses", "page"), page[0], page[1])
     else:
         w.comment("default: a license the terms grant site-wide (only once you have read "

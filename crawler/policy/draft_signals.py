@@ -9,7 +9,6 @@ would see.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from crawler.policy.survey import PARSED, UNAVAILABLE, Survey, Visit, page_selector
 from crawler.signals.aitxt import AiTxt
@@ -82,9 +81,10 @@ def license_page(survey: Survey) -> tuple[str, str] | None:
     """The license page to name in the draft (``licenses.page``) and why: the page the home
     page links to with license wording, read by the survey on the site's host, when it
     grants one license for its own text (the crawl's own rule: a page without a license of
-    its own then takes it, however the page links there)."""
+    its own then takes it, however the page links there). The caller checks that the URL is
+    on the draft's hosts and ports."""
     visit = survey.license
-    if visit is None or not visit.ok or urlsplit(visit.final_url).hostname != survey.host:
+    if visit is None or not visit.ok:
         return None
     selector = page_selector(visit.answer)
     if visit.answer is None or selector is None:

@@ -394,25 +394,39 @@ def _head(p: Phrases, s: str, nouns: list[tuple[int, int, str, str]], langs: fro
 
 @cache
 def _license_words() -> tuple[str, ...]:
-    """The word "license" of every language, lower case (a clause without one excludes
-    nothing from a license)."""
+    """The word "license" of every language, lower case."""
     return tuple(sorted({w for sets in phrases().by_lang.values() for w in sets["license"]}))
+
+
+@cache
+def _exclusion_words() -> tuple[str, ...]:
+    """A word of each ``excluded`` phrase that grant wording does not use ("fall", not
+    "under"), lower case: a clause with none of them takes nothing out of a license
+    (checked before the clause is tokenised)."""
+    p = phrases()
+    common = {w for key in p.before.values for w in key.split()}
+    common |= {w for sets in p.by_lang.values() for w in sets["fillers"]}
+    words = set()
+    for key in p.excluded.values:
+        tokens = key.replace("'", " ").split()
+        words.add(max([t for t in tokens if t not in common] or tokens, key=len))
+    return tuple(sorted(words))
 
 
 def excludes_media(text: str, start: int, end: int) -> bool:
     """Does the clause ``text[start:end]`` take images or videos out of a license it refers
-    to ("The figures reused from other sources don't fall under this license")? The wording
-    (``excluded``) must be followed by a license word, and its subject must name media."""
+    to ("The figures reused from other sources don't fall under this license", "Diese
+    Lizenz gilt nicht für Fotos")? The clause must hold the ``excluded`` wording, the word
+    "license" or a license name, and a word naming media."""
     low = text[start:end].lower()
-    if not any(word in low for word in _license_words()):
+    if not any(w in low for w in _exclusion_words()):
+        return False
+    if not any(w in low for w in _license_words()) and not find_names(text[start:end]):
         return False
     p = phrases()
-    for hit in p.excluded.finditer(text, start, end):
-        if not p.license.finditer(text, hit.start, end):
-            continue
-        if any(p.scope.values[h.key] in _MEDIA for h in p.scope.finditer(text, start, hit.start)):
-            return True
-    return False
+    if not p.excluded.finditer(text, start, end):
+        return False
+    return any(p.scope.values[h.key] in _MEDIA for h in p.scope.finditer(text, start, end))
 
 
 def grant_clause(text: str, start: int, end: int) -> Clause:

@@ -24,7 +24,6 @@ from crawler.signals import license_text as lt
 from crawler.signals.license_evidence import (
     GRANT,
     SCOPE_ASSET,
-    SCOPE_PAGE,
     SNIPPET_MAX,
     SOME_IMAGES,
     LicenseEvidence,
@@ -104,8 +103,8 @@ def _texts_with(spellings: tuple[str, ...]) -> etree.XPath:
 
 
 def _says_something(text: str) -> bool:
-    """Does a piece of raw text name a license or hold a notice?"""
-    if lt.find_names(text):
+    """Does a piece of raw text name a license, take media out of one, or hold a notice?"""
+    if lt.find_names(text) or lt.excludes_media(text, 0, len(text)):
         return True
     low = text.lower()
     return any(w in low for w in _NOTICE_WORDS) and lt.notice_kind(text) is not None
@@ -322,8 +321,7 @@ class ProseScan(PageScope):
                       pos=name.start, end=name.end, cc=name.cc,
                       snippet=clean_text(snippet)[:SNIPPET_MAX],
                       location=block.ctx.path, note=f"name {clean_text(name.text)!r}")
-        if (known or seen) and any(e.role == GRANT and e.scope == SCOPE_PAGE for e in self.out):
-            self.exclusion(block)  # media taken out of a page license: only where there is one
+        self.exclusion(block)
         for start, end in block.bounds:
             chunk = text[start:end]
             low = chunk.lower()
