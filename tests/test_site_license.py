@@ -230,3 +230,33 @@ def test_only_the_first_footer_links_are_read() -> None:
     selector = Selector(text=f'<html><body><footer>{flood}<a href="/license">License</a>'
                              "</footer></body></html>")
     assert sl.license_page(make_policy(), PAGE, selector) is None
+
+
+def _image_decision(page_license: ld.LicenseEvidence) -> Decision:
+    """The license gate for an image of a page whose license is ``page_license``, under a
+    policy that lets images share their page's license."""
+    item = CorpusItem(kind="image", url="https://site.example/img/a.jpg", status=200,
+                      content_type="image/jpeg", body=b"\xff\xd8\xff\xd9", headers={},
+                      fetched_at="")
+    case = item_chain.ItemCase(item, make_policy(images_share_page_license=True), "research",
+                               "compliance-crawler", PAGE, (), page_license=page_license)
+    return item_chain.license(case)
+
+
+def test_an_image_does_not_take_a_site_license_its_license_page_takes_media_out_of() -> None:
+    taken = read_page("<html><body><p>All content on this site is available under CC BY "
+                      "4.0. Photos from other sources are not covered by this license.</p>"
+                      "</body></html>")
+    statement = taken.statement
+    assert statement is not None and statement.media_excluded
+    assert "takes some images out of it" in statement.note
+    # the page still takes it; its images, through the request's meta, do not
+    _case, page = judge("<html><body><p>Plain.</p></body></html>", taken)
+    assert page.allowed
+    travelled = ld.LicenseEvidence.from_record(statement.as_record())
+    assert travelled.media_excluded
+    decision = _image_decision(travelled)
+    assert decision.reason == "license_missing" and "does not reach every image" in \
+        decision.sentence
+    assert SITE.statement is not None and not SITE.statement.media_excluded
+    assert _image_decision(SITE.statement).allowed

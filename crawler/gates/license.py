@@ -128,6 +128,14 @@ class _Check:
         exceptions = [e for e in grants if self.kind != "page" and e.scope == SCOPE_ASSET
                       and SOME_IMAGES in e.assets]
         grants = [e for e in grants if e not in exceptions]
+        barred = [e for e in self.fallback if e.media_excluded]
+        if self.kind != "page" and barred and not grants \
+                and all(e.media_excluded for e in self.fallback):
+            for e in barred:
+                self.status[id(e)] = "exception"
+            return self.deny("license_missing",
+                             f"The license this image's page has ({barred[0].note}) does not "
+                             "reach every image, and the image states none of its own.")
         unstated = [e for e in exceptions if e.license is None]
         if unstated and grants and all(e.scope == SCOPE_ASSET and ALL_IMAGES in e.assets
                                        for e in grants):  # "photos are …, except reused ones"

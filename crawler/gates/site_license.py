@@ -36,7 +36,7 @@ from crawler.policy.hosts import host_matches, url_port
 from crawler.policy.model import SitePolicy
 from crawler.policy.terms_links import LICENSE, NAMES_THE_PAGE, find_footer_links
 from crawler.signals.license_detect import GRANT, SCOPE_PAGE, SCOPE_SITE, LicenseEvidence
-from crawler.signals.license_evidence import page_grant
+from crawler.signals.license_evidence import media_exclusion, page_grant
 from crawler.signals.license_model import License
 from crawler.signals.licenses import canonicalize_url
 
@@ -140,9 +140,12 @@ def read(link: LicensePageLink, fetched_at: float, status: int,
     grant, problem = page_grant(statements)
     if grant is None:
         return LicensePageReading(link, fetched_at, status, problem=problem)
+    excluded = media_exclusion(statements)
+    taken = f"; it takes some images out of it: {excluded.snippet[:120]!r}" if excluded else ""
     statement = replace(grant, channel=CHANNEL, location=f"{link.url} {grant.channel} "
                         f"{grant.location}", scope=SCOPE_SITE, document=link.url, part="site",
-                        note=f"the site's license page ({link.found_by})")
+                        note=f"the site's license page ({link.found_by}){taken}",
+                        media_excluded=excluded is not None)
     return LicensePageReading(link, fetched_at, status, statement)
 
 

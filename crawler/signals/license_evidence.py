@@ -80,6 +80,9 @@ class LicenseEvidence:
     creator: str = ""  # attribution name stated with the license (cc:attributionName, XMP)
     title: str = ""  # title stated with the license (dct:title, XMP dc:title)
     part: str = ""  # the part of the page it stands in and speaks for (see the module doc)
+    #: the statement's own document takes some images out of this license (which ones is
+    #: not said): no image takes it as its page's license
+    media_excluded: bool = False
 
     def as_record(self) -> dict[str, object]:
         lic = self.license
@@ -103,6 +106,8 @@ class LicenseEvidence:
             record["title"] = self.title
         if self.part:
             record["part"] = self.part
+        if self.media_excluded:
+            record["media_excluded"] = True
         return record
 
     @classmethod
@@ -120,7 +125,8 @@ class LicenseEvidence:
                    scope=record["scope"], role=record["role"],
                    assets=tuple(record.get("assets", ())), document=record.get("document", ""),
                    note=record.get("note", ""), creator=record.get("creator", ""),
-                   title=record.get("title", ""), part=record.get("part", ""))
+                   title=record.get("title", ""), part=record.get("part", ""),
+                   media_excluded=bool(record.get("media_excluded", False)))
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,13 @@ def distinct_licenses(known: Sequence[LicenseEvidence]) -> list[License | Unvers
     families = [lic for lic in distinct.values() if isinstance(lic, UnversionedCC)
                 and not any(lic.covers(v) for v in versions)]
     return [*versions, *families]
+
+
+def media_exclusion(statements: Sequence[LicenseEvidence]) -> LicenseEvidence | None:
+    """The statement by which a page takes some images out of a license without saying
+    which ("figures reused from other sources don't fall under this license"), if any."""
+    return next((e for e in statements if e.role == GRANT and e.scope == SCOPE_ASSET
+                 and SOME_IMAGES in e.assets and e.license is None), None)
 
 
 def page_grant(statements: Sequence[LicenseEvidence]) -> tuple[LicenseEvidence | None, str]:
