@@ -161,10 +161,13 @@ def test_the_locator_gives_up_on_minified_pages() -> None:
                             headers={"Content-Type": "text/html; charset=utf-8"})
     root, low = response.selector.root, one_line.lower()
     assert Lines(root, low).holders_at(root, [low.find(b"licence")], ("licen",)) is None
-    small = b"<html><body><p>x</p><p>licence</p></body></html>"  # most of the page: one step
+    small = b"<html><body><p>x</p><p><a rel='license' href='x'>l</a></p></body></html>"
     root = HtmlResponse("https://x.example/", body=small,
                         headers={"Content-Type": "text/html"}).selector.root
-    assert Lines(root, small).holders_at(root, [small.find(b"licence")], ("licen",)) is None
+    lines = Lines(root, small)  # most of the page on the line: an attribute step is cheaper
+    assert lines.elements_at([small.find(b"<a ")], lambda e: e.tag == "a") is None
+    assert [h.tag for h in lines.holders_at(root, [small.find(b"x</p>")], ("x",)) or []] \
+        == ["p"]  # text is still found through its line
     long = HtmlResponse("https://x.example/", body=body,
                         headers={"Content-Type": "text/html; charset=utf-8"})
     assert Lines(long.selector.root, body.lower()).numbers([10])[10][1] > 32_000

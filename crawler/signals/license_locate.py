@@ -153,9 +153,10 @@ class Lines:
         ``test`` (the attribute a raw hit was in); None when the lines are too long or too
         far down for their line numbers to find them."""
         found: list[Any] = []
-        lines = self._lines([_tag_end(self._low, pos) for pos in tag_opens])
-        if lines is None:
-            return None
+        ends = [_tag_end(self._low, pos) for pos in tag_opens]
+        lines = self._lines(ends)
+        if lines is None or self._most_of_the_page(ends):
+            return None  # an attribute step in C beats a search of most of the page here
         for line in lines:
             here = [el for el in self.starting_on(self._root, line) or () if test(el)]
             if not here:
@@ -187,14 +188,16 @@ class Lines:
 
     def _lines(self, positions: list[int]) -> list[int] | None:
         """The lines of ``positions`` (sorted), or None when one of them is too long or too
-        far down to search, or when they hold most of the page (told before any element is
-        looked at)."""
+        far down to search (told before any element is looked at)."""
         numbers = set(self.numbers(positions).values())
         if any(length > _MAX_LINE or line >= _MAX_SOURCELINE for line, length in numbers):
             return None
-        if 2 * sum(length for _, length in numbers) > len(self._low):
-            return None  # most of the page on these lines: one step in C beats a search here
         return sorted(line for line, _ in numbers)
+
+    def _most_of_the_page(self, positions: list[int]) -> bool:
+        """Do the lines of ``positions`` hold most of the page (one line, minified)?"""
+        lengths = {self.numbers(positions)[p] for p in positions}
+        return 2 * sum(length for _, length in lengths) > len(self._low)
 
 
 def _holds(el: Any, line: int, spellings: tuple[str, ...]) -> bool:
