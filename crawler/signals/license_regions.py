@@ -15,6 +15,7 @@ do not; ``<html>``, ``<body>`` and ``<main>`` are never a region, whatever their
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Final
 
 __all__ = [
@@ -82,8 +83,10 @@ _STATES: Final = frozenset({"has", "is", "no", "with", "without", "show", "hide"
 _SPLIT: Final = re.compile(r"[-_\s.:]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
+@lru_cache(maxsize=4096)
 def region_of_tokens(value: str) -> str | None:
-    """The region a class or id value marks (the last marking token wins), else None."""
+    """The region a class or id value marks (the last marking token wins), else None.
+    (Cached: a page repeats its class names on many elements.)"""
     found = None
     for token in value.split():
         words = [w.lower() for w in _SPLIT.split(token) if w and not w.isdigit()]
