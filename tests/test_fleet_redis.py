@@ -20,7 +20,7 @@ from crawler.fleet.keys import RunKeys
 from crawler.fleet.limiter import RedisLimiter
 from crawler.fleet.membership import Membership
 from crawler.fleet.merge import merge_stats
-from crawler.fleet.queue import LeasedQueue
+from crawler.fleet.queue import LeasedQueue, SeenHere
 from crawler.fleet.shared_files import RawAnswer, SharedFiles
 from crawler.politeness import site_key
 
@@ -77,6 +77,22 @@ def test_a_stopping_worker_gives_back_only_its_own_leases(redis_server: RedisSer
     assert a.own_leases() == ["a|1"]
     assert a.reclaim("a") == 1
     assert (len(a), a.in_flight(), b.own_leases()) == (2, 1, ["b|1"])
+
+
+def test_a_workers_memory_of_seen_links_is_bounded_and_redis_still_dedupes(
+        redis_server: RedisServer) -> None:
+    keys = RunKeys("r-seen")
+    queue = LeasedQueue(redis_server.client(), keys, "a")
+    seen = SeenHere(limit=3)
+    queued = []
+    for fp in ["f1", "f2", "f3", "f4", "f1", "f5", "f2"]:  # f4 starts the memory again
+        if fp in seen:
+            continue
+        queued.append(queue.push_new(fp, fp, priority=0))
+        seen.add(fp)
+    assert len(seen) <= 3
+    assert queued == [True, True, True, True, False, True, False]  # Redis said no twice
+    assert len(queue) == 5
 
 
 def test_politeness_budget_is_shared_by_workers(redis_server: RedisServer) -> None:

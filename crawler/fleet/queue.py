@@ -11,6 +11,7 @@ back to the queue (:meth:`LeasedQueue.reclaim`), as do a stopping worker's own.
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 import redis
 
@@ -103,3 +104,29 @@ class LeasedQueue:
         prefix = f"{self.worker}|".encode()
         return [lease.decode() for lease in self.client.hkeys(self.keys.leases)
                 if lease.startswith(prefix)]
+
+
+#: fingerprints a worker remembers at most (about 30 MB of 40-character hex strings)
+MAX_REMEMBERED: Final = 250_000
+
+
+class SeenHere:
+    """The fingerprints one worker knows the run has seen, so a repeated link is answered
+    without a round trip to Redis. Bounded: past ``limit`` it starts again empty, and the
+    run's own seen-set in Redis (:meth:`LeasedQueue.push_new`) answers meanwhile, so a run
+    of any size keeps a worker's memory flat and nothing is queued twice."""
+
+    def __init__(self, limit: int = MAX_REMEMBERED):
+        self.limit = limit
+        self._seen: set[str] = set()
+
+    def __contains__(self, fingerprint: str) -> bool:
+        return fingerprint in self._seen
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def add(self, fingerprint: str) -> None:
+        if len(self._seen) >= self.limit:
+            self._seen.clear()
+        self._seen.add(fingerprint)

@@ -43,6 +43,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.fleet import serializer
 from crawler.fleet.completion import Completion
+from crawler.fleet.queue import SeenHere
 from crawler.fleet.worker import FleetWorker
 from crawler.gates.decision import Decision
 from crawler.scrapy_adapters import meta
@@ -88,7 +89,7 @@ class FleetScheduler(Scheduler):
         self._woken: dict[int, Request] = {}
         #: fingerprints this worker knows the run has seen: a page's links repeat across
         #: pages, and a repeat is answered here without a round trip to Redis
-        self._seen: set[str] = set()
+        self._seen = SeenHere()
         if len(self.fleet.queue):
             logger.info("fleet: joining run %s with %d requests queued",
                         self.fleet.run_id, len(self.fleet.queue))
