@@ -13,6 +13,11 @@ run on that parse:
   its ``href`` resolved against the page URL and mapped with ``canonicalize_url`` (a CC link
   without a version maps to none).
 
+A last line gives the same figures for what a crawl decides when the site's policy names its
+license page as ``crawler policy new`` proposes it (the page's best link with license
+wording, when that page is in the set too): the page's own statements first, the site
+license (:mod:`crawler.gates.site_license`) only for a page without a license of its own.
+
 Exact-SPDX precision = correct non-null predictions / non-null predictions; recall = correct
 non-null predictions / non-null labels. Per-class figures use the labels' ``classes``.
 
@@ -32,18 +37,21 @@ import argparse
 import json
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urldefrag, urljoin
 
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
 from crawler.gates import license as license_gate
+from crawler.gates import site_license
 from crawler.policy.model import LicenseRules, Rate, SitePolicy, ToSReview, Verdict
+from crawler.policy.terms_links import LICENSE, find_links
 from crawler.signals import license_detect
 from crawler.signals.licenses import License, canonicalize_url, known_spdx_ids
 
@@ -75,6 +83,27 @@ def detector(url: str, selector: Selector) -> str | None:
     found = license_detect.detect(url, HEADERS, selector)
     decision, _ = license_gate.check(found, [], POLICY, "research")
     return decision.evidence.get("spdx") if decision.allowed else None
+
+
+def with_site_page(url: str, selector: Selector, site_pages: dict[str, Selector]
+                   ) -> tuple[str | None, bool]:
+    """What a crawl decides for the page when its policy names the site's license page as
+    ``crawler policy new`` proposes it (the page the home page links to with license
+    wording; here the page's own best such link), when that page is in the set: the
+    page's prediction and whether the site license was taken."""
+    found = license_detect.detect(url, HEADERS, selector)
+    fallback = []
+    if site_license.wanted(found):
+        link = next((c for c in find_links(selector, url) if c.kind == LICENSE), None)
+        page = site_pages.get(urldefrag(link.url)[0]) if link is not None else None
+        if link is not None and page is not None:
+            reading = site_license.read(
+                site_license.LicensePageLink(link.url, site_license.BY_POLICY), 0.0, 200,
+                license_detect.detect(link.url, HEADERS, page))
+            fallback = [reading.statement] if reading.statement is not None else []
+    decision, chosen = license_gate.check(found, fallback, POLICY, "research")
+    taken = chosen is not None and chosen.channel == site_license.CHANNEL
+    return (decision.evidence.get("spdx") if decision.allowed else None), taken
 
 
 def anchor(url: str, selector: Selector) -> str | None:
@@ -264,6 +293,11 @@ def main() -> None:
                                   lambda selector=selector: license_detect.forget(selector))
             method.predicted[entry["id"]] = predicted
             method.latency.append(ms)
+    selectors = {e["id"]: HtmlResponse(e["url"], body=b, headers={
+        "Content-Type": "text/html"}).selector for e, b in pages}
+    urls = Counter(e["url"] for e, _ in pages)  # a URL taken twice (two dates) is no site page
+    by_url = {e["url"]: selectors[e["id"]] for e, _ in pages if urls[e["url"]] == 1}
+    site = {e["id"]: with_site_page(e["url"], selectors[e["id"]], by_url) for e, _ in pages}
     if missing:
         print(f"{len(missing)} page(s) not at hand (run license_devset/fetch.py): "
               + ", ".join(missing))
@@ -271,6 +305,12 @@ def main() -> None:
     print(f"license dev set: {len(pages)} pages of {size:.0f} KB on average "
           f"(largest {max(len(b) for _, b in pages) / 1000:.0f} KB)")
     report([e for e, _ in pages], methods, parse, args.verbose)
+    labels = {e["id"]: e["spdx"] for e, _ in pages}
+    precision, recall, fp = scores(labels, {i: p for i, (p, _) in site.items()}, labels)
+    print(f"\ndetector + the site's license page (named by the policy as `policy new` "
+          f"proposes it, read as a crawl reads it): precision {precision:.3f}, recall "
+          f"{recall:.3f}, FP {fp}; {sum(taken for _, taken in site.values())} page(s) took "
+          "the site license")
     print()
     big_pages(args.repeat)
 
