@@ -132,12 +132,14 @@ class LinkCandidate:
     position: int
 
 
-#: elements that may be footers (their tag, or "foot"/"colophon" in an id or class), each
-#: confirmed by :func:`_is_footer`; run by lxml, in C, over a page of any size
+#: elements that may be footers (their tag, or "foot"/"colophon" in an id or class, in
+#: lower or upper case), each confirmed by :func:`_is_footer`; run by lxml, in C, over a
+#: page of any size, with name and attribute steps only (a predicate with translate() on
+#: every element cost 4-5 ms on a 100 KB page, these steps 1.3 ms)
+_MARKS_FOOTER = ("contains(., 'oot') or contains(., 'OOT') or contains(., 'olophon') or "
+                 "contains(., 'OLOPHON')")
 _FOOTER_CANDIDATES: Final = etree.XPath(
-    "//*[translate(local-name(), 'FOTER', 'foter') = 'footer'"
-    " or contains(translate(concat(@id, ' ', @class), 'FOTCLPHN', 'fotclphn'), 'foot')"
-    " or contains(translate(concat(@id, ' ', @class), 'FOTCLPHN', 'fotclphn'), 'colophon')]")
+    f"//footer | //@id[{_MARKS_FOOTER}]/.. | //@class[{_MARKS_FOOTER}]/..")
 
 
 def _is_footer(element: Any) -> bool:
