@@ -144,12 +144,12 @@ def test_a_name_and_a_link_of_one_license_are_one_grant() -> None:
     assert link.role == ld.GRANT and link.scope == ld.SCOPE_PAGE
 
 
-def test_a_name_of_another_license_before_a_link_makes_the_link_a_mention() -> None:
-    html = DISTILL_REUSE.replace("Creative Commons Attribution <a",
-                                 "Creative Commons Attribution-NonCommercial <a")
+@pytest.mark.parametrize("name", ["Creative Commons Attribution-NonCommercial", "CC BY-SA 4.0"])
+def test_a_name_of_another_license_beside_a_link_is_a_conflict(name: str) -> None:
+    html = DISTILL_REUSE.replace("Creative Commons Attribution <a", f"{name} <a")
     [link] = [e for e in found(html) if e.channel == "html:cc-link"]
-    assert link.role == ld.MENTION
-    assert page_decision(html).reason != "allowed"
+    assert link.role == ld.GRANT  # never dropped for the name beside it
+    assert page_decision(html).reason == "license_conflict"
 
 
 def test_images_taken_out_of_the_page_license_do_not_inherit_it() -> None:

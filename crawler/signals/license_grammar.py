@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Final
 
-from crawler.signals.cc_licenses import UnversionedCC, restates
+from crawler.signals.cc_licenses import UnversionedCC
 from crawler.signals.license_model import License
 from crawler.signals.license_names import find_names
 from crawler.signals.license_phrases import Hit, Lexicon, Phrases, norm, phrases, tokenize
@@ -159,8 +159,7 @@ class Clause:
                   lic: License | UnversionedCC | None = None) -> Subject | None:
         """The subject of the grant whose license ``lic`` stands at ``text[pos:end]`` (a name
         or a link), or None when no cue grants it. Between the cue and the license only
-        fillers, or a name of that same license ("licensed under Creative Commons Attribution
-        [CC BY 4.0 link]": one license, written twice)."""
+        fillers, or license names (see :func:`_gap_ok`)."""
         end = pos if end is None else end
         for cue in reversed(self.cues):  # the nearest cue before the license
             if cue.kind == AFTER:
@@ -220,12 +219,14 @@ def _fillers() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 def _gap_ok(gap: str, lic: License | UnversionedCC | None = None) -> bool:
-    """Only fillers (and punctuation) between a cue and its license ``lic``, or names of
-    ``lic`` itself."""
+    """Only fillers (and punctuation) between a cue and its license ``lic``, or license
+    names: of ``lic`` itself ("Creative Commons Attribution [CC-BY 4.0 link]", one grant),
+    or of another license, which is then granted beside it ("CC BY 4.0 [link to BY-NC]":
+    two grants, a conflict for the license gate rather than a link quietly dropped)."""
     if _fillers_only(gap):
         return True
     names = find_names(gap) if lic is not None and len(gap) <= 2 * _MAX_GAP else []
-    if not names or not all(restates(n.license, lic) for n in names):  # type: ignore[arg-type]
+    if not names:
         return False
     for n in reversed(names):
         gap = f"{gap[:n.start]} {gap[n.end:]}"
