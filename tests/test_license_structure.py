@@ -178,6 +178,18 @@ def test_media_taken_out_in_another_paragraph_or_wording(sentence: str) -> None:
     assert _image(html, page_license).reason == "license_missing"
 
 
+def test_media_taken_out_of_it_refer_to_the_license_named_before() -> None:
+    html = (f'<html><body><article><p>{RUNNING}</p><img src="/img/a.jpg" alt="a" '
+            f'width="600"></article><footer><p>Text is licensed under <a rel="license" '
+            f'href="{BY}">CC BY 4.0</a>. Photos from other sources do not fall under it.</p>'
+            "</footer></body></html>")
+    page_license = [e for e in found(html) if e.channel == "html:a"]
+    assert _image(html, page_license).reason == "license_missing"
+    alone = html.replace(f'Text is licensed under <a rel="license" href="{BY}">CC BY 4.0</a>. ',
+                         "Our licence page lists our sources. ")  # no license named before "it"
+    assert not [e for e in found(alone) if e.part == "exception"]
+
+
 def test_a_license_for_every_photo_does_not_reach_the_photos_taken_out_of_it() -> None:
     html = (f'<html><body><article><p>{RUNNING}</p><img src="/img/a.jpg" alt="a" '
             f'width="600"></article><footer><p>Photos on this blog are licensed under '

@@ -414,15 +414,17 @@ def _exclusion_words() -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-def excludes_media(text: str, start: int, end: int) -> bool:
+def excludes_media(text: str, start: int, end: int, named_before: bool = False) -> bool:
     """Does the clause ``text[start:end]`` take images or videos out of a license it refers
     to ("The figures reused from other sources don't fall under this license", "Diese
     Lizenz gilt nicht für Fotos")? The clause must hold the ``excluded`` wording, the word
-    "license" or a license name, and a word naming media."""
+    "license" or a license name (or, with ``named_before``, refer back to one the sentence
+    before named: "… don't fall under it"), and a word naming media."""
     low = text[start:end].lower()
     if not any(w in low for w in _exclusion_words()):
         return False
-    if not any(w in low for w in _license_words()) and not find_names(text[start:end]):
+    if not named_before and not any(w in low for w in _license_words()) \
+            and not find_names(text[start:end]):
         return False
     p = phrases()
     if not p.excluded.finditer(text, start, end):

@@ -292,13 +292,15 @@ class ProseScan(PageScope):
         """Media a clause takes out of the license its block states ("The figures reused
         from other sources don't fall under this license"): an exception for some images with
         no license stated, so no image of the page takes the page's license for granted."""
+        named = False  # a clause before names a license: "… don't fall under it" is it
         for start, end in block.bounds:
-            if lt.excludes_media(block.text, start, end):
+            if lt.excludes_media(block.text, start, end, named):
                 self.out.append(LicenseEvidence(
                     "text", block.ctx.path, clean_text(block.text[start:end])[:SNIPPET_MAX], "",
                     None, SCOPE_ASSET, GRANT, (SOME_IMAGES,), self.base,
                     "exception: media taken out of the license stated here", part="exception"))
                 return
+            named = named or any(start <= n.start < end for n in block.names)
 
     def text_block(self, block: Block) -> None:
         """CC names and notices in a block's own text, outside the links already recorded."""
