@@ -103,6 +103,11 @@ class _Check:
             return e.scope == SCOPE_PAGE
         return e.scope != SCOPE_OTHER  # an image's statements are about the image
 
+    def reaches(self, fallback: LicenseEvidence) -> bool:
+        """Can a fallback license reach this item? Not an image, when the license's own
+        document takes some images out of it."""
+        return self.kind == "page" or not fallback.media_excluded
+
     def records(self) -> list[dict[str, object]]:
         out = []
         for e in self.found:
@@ -128,9 +133,8 @@ class _Check:
         exceptions = [e for e in grants if self.kind != "page" and e.scope == SCOPE_ASSET
                       and SOME_IMAGES in e.assets]
         grants = [e for e in grants if e not in exceptions]
-        barred = [e for e in self.fallback if e.media_excluded]
-        if self.kind != "page" and barred and not grants \
-                and all(e.media_excluded for e in self.fallback):
+        barred = [e for e in self.fallback if not self.reaches(e)]
+        if barred and not grants and len(barred) == len(self.fallback):
             for e in barred:
                 self.status[id(e)] = "exception"
             return self.deny("license_missing",
@@ -275,7 +279,7 @@ class _Check:
     def narrowed(self, exceptions: list[LicenseEvidence]
                  ) -> tuple[Decision, LicenseEvidence | None]:
         """The image is under the page's license or under the exception for some images."""
-        usable = [e for e in self.fallback if isinstance(e.license, License)]
+        usable = [e for e in self.fallback if isinstance(e.license, License) and self.reaches(e)]
         unstated = [e for e in exceptions if e.license is None]
         if usable and unstated:  # "figures reused from other sources don't fall under …"
             return self.taken_out(exceptions, unstated)
@@ -313,9 +317,10 @@ class _Check:
         # image whose own credit reserves all rights does not inherit a license
         reserved = [e for e in self.found if e.role == NOTICE and e.note == RIGHTS_RESERVED
                     and self.kind != "page" and self.applies(e)]
-        usable = [e for e in self.fallback if isinstance(e.license, License)
-                  or (isinstance(e.license, UnversionedCC)
-                      and self.policy.licenses.unversioned != UNVERSIONED_REJECT)]
+        usable = [e for e in self.fallback if self.reaches(e) and (
+            isinstance(e.license, License) or (isinstance(e.license, UnversionedCC)
+                                               and self.policy.licenses.unversioned
+                                               != UNVERSIONED_REJECT))]
         if usable and reserved:
             return self.deny("license_reserved",
                              f"{reserved[0].snippet[:80]!r} ({reserved[0].channel}) reserves "
