@@ -60,6 +60,24 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 CONCURRENT_ITEMS = 16
 
 
+def replace_scrapy_defaults(settings: BaseSettings) -> None:
+    """Scrapy's defaults that give way to the crawler's; a value the user set (lower or
+    higher; for the sizes, 0 = no limit) stays."""
+    settings.set("DOWNLOAD_MAXSIZE", DOWNLOAD_MAXSIZE, priority="default")
+    settings.set("DOWNLOAD_WARNSIZE", DOWNLOAD_WARNSIZE, priority="default")
+    maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+    if maxsize:
+        # Scrapy stops starting requests while the responses being processed hold more
+        # than this (5 MB by default): one page at the size limit must not stop the
+        # other sites while it is parsed, two of them may
+        settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", maxsize + 1024 * 1024,
+                     priority="default")
+    # Scrapy keeps a task per slot alive until the response's last output is done, and a
+    # page's item waits for its group commit: with 100, tens of thousands of finished
+    # tasks stayed alive under load, and every full garbage collection walked them
+    settings.set("CONCURRENT_ITEMS", CONCURRENT_ITEMS, priority="default")
+
+
 def _freeze_startup_objects() -> None:
     """Leave what start-up built (modules, settings, policies, parsers) out of every later
     garbage collection: the full collections of a long crawl then walk only what the crawl
@@ -91,16 +109,7 @@ class ComplianceAddon:
         redact.install(settings)  # before Scrapy logs the overridden settings
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="default")  # below anything a user set
-        # Scrapy's defaults give way; a value the user set (lower or higher, 0 = no limit) stays
-        settings.set("DOWNLOAD_MAXSIZE", DOWNLOAD_MAXSIZE, priority="default")
-        settings.set("DOWNLOAD_WARNSIZE", DOWNLOAD_WARNSIZE, priority="default")
-        maxsize = settings.getint("DOWNLOAD_MAXSIZE")
-        if maxsize:
-            # Scrapy stops starting requests while the responses being processed hold more
-            # than this (5 MB by default): one page at the size limit must not stop the
-            # other sites while it is parsed, two of them may
-            settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", maxsize + 1024 * 1024,
-                         priority="default")
+        replace_scrapy_defaults(settings)
         try:  # who runs the crawl, in every request (a project's own USER_AGENT is checked)
             agent = user_agent(settings["COMPLIANCE_ROBOTS_TOKEN"],
                                settings.get("COMPLIANCE_CONTACT"))

@@ -1,0 +1,33 @@
+"""Scrapy defaults the compliance addon replaces, and a user's own value winning over them."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.settings import Settings
+
+from crawler.scrapy_adapters.addon import replace_scrapy_defaults
+
+
+def test_scrapy_defaults_give_way() -> None:
+    settings = Settings()
+    assert settings.getint("CONCURRENT_ITEMS") == 100  # Scrapy's own, the control
+    replace_scrapy_defaults(settings)
+    assert settings.getint("CONCURRENT_ITEMS") == 16
+    assert settings.getint("DOWNLOAD_MAXSIZE") == 32 * 1024 * 1024
+    assert settings.getint("DOWNLOAD_WARNSIZE") == 8 * 1024 * 1024
+    assert settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 33 * 1024 * 1024
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CONCURRENT_ITEMS", 100), ("CONCURRENT_ITEMS", 4), ("DOWNLOAD_MAXSIZE", 0),
+    ("DOWNLOAD_WARNSIZE", 1024)])
+def test_a_value_the_user_set_stays(name: str, value: int) -> None:
+    settings = Settings({name: value}, priority="project")
+    replace_scrapy_defaults(settings)
+    assert settings.getint(name) == value
+
+
+def test_no_size_limit_keeps_scrapys_active_size() -> None:
+    settings = Settings({"DOWNLOAD_MAXSIZE": 0}, priority="project")
+    replace_scrapy_defaults(settings)
+    assert settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 5_000_000
