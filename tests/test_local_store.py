@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 from unittest import mock
 
 import pytest
 
 from crawler.jsonl import read_jsonl
+from crawler.scrapy_adapters.group_commit import COMMIT_SWITCH_INTERVAL, commit_group
 from crawler.storage import local
 from crawler.storage.base import StoreError, StoreItem
 from crawler.storage.keys import item_dir, safe_host
@@ -159,4 +161,27 @@ def test_a_group_commit_orders_writes_barriers_renames_and_manifest(tmp_path: Pa
     store.close()
     assert_consistent(tmp_path)
     assert len(read_jsonl(tmp_path / "manifest.jsonl")) == 3
+
+
+def test_a_group_is_committed_with_a_short_switch_interval(tmp_path: Path) -> None:
+    """The commit thread takes the GIL back after every system call: while a group is
+    committed the interval is short, and Python's own comes back afterwards, also when
+    the store raises."""
+    seen: list[float] = []
+
+    class Recording(LocalStore):
+        def put_many(self, items):  # type: ignore[no-untyped-def]
+            seen.append(sys.getswitchinterval())
+            return super().put_many(items)
+
+    before = sys.getswitchinterval()
+    store = Recording(tmp_path)
+    results = commit_group(store, [make_item(f"http://a.example/{i}") for i in range(2)])
+    assert [r.new for r in results] == [True, True]  # type: ignore[union-attr]
+    assert seen == [pytest.approx(COMMIT_SWITCH_INTERVAL)] and sys.getswitchinterval() == before
+    store.close()
+    with pytest.raises(StoreError, match="read-only"):  # closed: put_many raises
+        commit_group(store, [make_item()])
+    assert sys.getswitchinterval() == before
+    assert_consistent(tmp_path)
 
