@@ -40,6 +40,8 @@ class Hit:
     method: str
     path: str
     headers: dict[str, str]
+    #: the client's port: requests with the same one came over the same connection
+    client_port: int = 0
 
 
 def site_from_directory(root: Path) -> dict[str, Handler]:
@@ -107,7 +109,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         host, port = self.server.server_address[:2]
         with self.server.lock:
             self.server.hits.append(Hit(time.monotonic(), str(host), int(port), "GET",
-                                        self.path, dict(self.headers.items())))
+                                        self.path, dict(self.headers.items()),
+                                        int(self.client_address[1])))
         handler = self.server.routes.get(self.path.split("#")[0])
         route = handler() if callable(handler) else handler
         if route is None:

@@ -67,6 +67,13 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
                 pinned=crawler.settings.getdict("COMPLIANCE_RESOLVE"))
         self.resolver = self.context.resolver
         self.stats = crawler.stats
+        # Scrapy keeps CONCURRENT_REQUESTS_PER_DOMAIN idle connections per host (1 here, the
+        # floor for a slot no policy names); a site's requests run as many at once as its
+        # policy allows, and every connection beyond the kept one would be closed after its
+        # response and opened again for the next request: a TCP (and TLS) handshake each
+        self._pool.maxPersistentPerHost = max([
+            self._pool.maxPersistentPerHost,
+            *(policy.rate.concurrency for policy in self.context.registry)])
 
     def _budget(self, host: str) -> tuple[str | None, tuple[str, ...], DeferredSemaphore]:
         """The site (policy name) of ``host``, the limiter keys a request to it draws on
