@@ -14,17 +14,36 @@ def _compiled(*xpaths: str) -> tuple[etree.XPath, ...]:
     return tuple(etree.XPath(f"string(({xpath})[1])") for xpath in xpaths)
 
 
-_TITLE = _compiled("//meta[@property='og:title']/@content", "//title", "//h1")
-_CREATOR = _compiled(
-    "//meta[@name='author']/@content",
-    "//meta[@name='dc.creator' or @name='DC.creator' or @name='dcterms.creator']/@content",
-    "//meta[@property='article:author']/@content", "//@rel[.='author']/..",
-    "//@itemprop[.='author']/..")
+#: the meta elements either field may come from, found in one walk of the tree
+_METAS = etree.XPath("//meta[@content][@property='og:title' or @property='article:author' "
+                     "or @name='author' or @name='dc.creator' or @name='DC.creator' "
+                     "or @name='dcterms.creator']")
+_META_SOURCES = {("property", "og:title"): "og:title", ("name", "author"): "author",
+                 ("name", "dc.creator"): "dc", ("name", "DC.creator"): "dc",
+                 ("name", "dcterms.creator"): "dc",
+                 ("property", "article:author"): "article:author"}
+#: in order of preference: a meta source's name, or the XPath that finds the value
+_TITLE = ("og:title", *_compiled("//title", "//h1"))
+_CREATOR = ("author", "dc", "article:author",
+            *_compiled("//@rel[.='author']/..", "//@itemprop[.='author']/.."))
 
 
-def _first(root: etree._Element, xpaths: tuple[etree.XPath, ...]) -> str:
-    for xpath in xpaths:
-        value = " ".join(str(xpath(root)).split())
+def _metas(root: etree._Element) -> dict[str, str]:
+    """The content of the first meta element of each source (in document order)."""
+    found: dict[str, str] = {}
+    for meta in _METAS(root):
+        for attribute in ("property", "name"):
+            source = _META_SOURCES.get((attribute, meta.get(attribute)))
+            if source is not None and source not in found:
+                found[source] = meta.get("content")
+    return found
+
+
+def _first(root: etree._Element, metas: dict[str, str],
+           sources: tuple[str | etree.XPath, ...]) -> str:
+    for source in sources:
+        found = metas.get(source, "") if isinstance(source, str) else source(root)
+        value = " ".join(str(found).split())
         if value:
             return value
     return ""
@@ -34,4 +53,5 @@ def page_attribution(selector: Selector) -> tuple[str, str]:
     root = selector.root
     if not isinstance(root, etree._Element):
         return "", ""
-    return _first(root, _TITLE), _first(root, _CREATOR)
+    metas = _metas(root)
+    return _first(root, metas, _TITLE), _first(root, metas, _CREATOR)
