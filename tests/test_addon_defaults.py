@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from scrapy.settings import Settings
 
-from crawler.scrapy_adapters.addon import replace_scrapy_defaults
+from crawler.scrapy_adapters.addon import _freeze_startup_objects, replace_scrapy_defaults
+from crawler.signals import license_detect
 
 
 def test_scrapy_defaults_give_way() -> None:
@@ -31,3 +34,15 @@ def test_no_size_limit_keeps_scrapys_active_size() -> None:
     settings = Settings({"DOWNLOAD_MAXSIZE": 0}, priority="project")
     replace_scrapy_defaults(settings)
     assert settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 5_000_000
+
+
+def test_the_license_tables_are_loaded_before_start_up_objects_are_frozen() -> None:
+    """Loaded on the first page instead, the phrase tables and compiled grammar would be
+    walked by every full garbage collection of the crawl."""
+    license_detect.warm.cache_clear()
+    try:
+        _freeze_startup_objects()
+        assert license_detect.warm.cache_info().currsize == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
