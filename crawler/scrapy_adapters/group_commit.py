@@ -6,7 +6,7 @@ committed together, in a worker thread, with one set of barriers for all of them
 An item counts as stored only when its group is durable: its ``store`` ledger line is
 written, and its pipeline call returns, after the group's commit returned. One group is
 committed at a time (a store object is not shared between threads at once); items that
-arrive meanwhile form the next group.
+arrive meanwhile form the next group, committed as soon as the one before is durable.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scrapy.utils.reactor import CallLaterOnce
+from scrapy.utils.asyncio import CallLaterResult, call_later
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
@@ -60,16 +60,27 @@ class GroupCommitter:
         self.effects, self.size, self.wait = effects, size, wait
         self._waiting: list[_Waiting] = []
         self._busy = False
-        self._later: CallLaterOnce[None] = CallLaterOnce(self._flush)
+        self._call: CallLaterResult | None = None
 
     def commit(self, item: CorpusItem, policy: SitePolicy) -> Deferred[Committed]:
         """The item's commit, fired when its group is durable (errback: StoreError)."""
         done: Deferred[Committed] = Deferred()
         self._waiting.append(_Waiting(item, policy, self.effects.to_store(item, policy), done))
-        self._later.schedule(0 if len(self._waiting) >= self.size else self.wait)
+        if self._busy:
+            return done  # the commit under way takes it on when it ends
+        if len(self._waiting) >= self.size:
+            self._schedule(0)  # a full group goes at once, whatever wait was scheduled
+        elif self._call is None:
+            self._schedule(self.wait)
         return done
 
+    def _schedule(self, delay: float) -> None:
+        if self._call is not None:
+            self._call.cancel()
+        self._call = call_later(delay, self._flush)
+
     def _flush(self) -> None:
+        self._call = None
         if self._busy or not self._waiting:
             return
         group, self._waiting = self._waiting[:self.size], self._waiting[self.size:]
@@ -90,5 +101,5 @@ class GroupCommitter:
                 waiting.done.errback(Failure(exc))
             else:
                 waiting.done.callback(committed)
-        if self._waiting:
-            self._later.schedule(0 if len(self._waiting) >= self.size else self.wait)
+        if self._waiting:  # they waited during that commit: the next group goes at once
+            self._schedule(0)
