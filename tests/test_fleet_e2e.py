@@ -173,7 +173,9 @@ def test_two_workers_into_one_s3_store(serve, tmp_path: Path, redis_server: Redi
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
     site = "127.0.0.125"
     pages = 20
-    server, policies, _local, urls = fleet_site(serve, tmp_path, site, 20, 2, pages)
+    # 21 pages at 5 a second: the crawl lasts longer than a worker's start-up on a loaded
+    # machine, so both workers write (at 20 a second, the first could finish it alone)
+    server, policies, _local, urls = fleet_site(serve, tmp_path, site, 5, 2, pages)
     uri = f"s3://{new_bucket(s3_endpoint)}/corpus"
     workers = [worker(policies, uri, redis_server.url) for _ in range(2)]
     results = [finish(proc) for proc in workers]
