@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 from unittest import mock
 
@@ -185,3 +186,40 @@ def test_a_group_is_committed_with_a_short_switch_interval(tmp_path: Path) -> No
     assert sys.getswitchinterval() == before
     assert_consistent(tmp_path)
 
+
+def test_overlapping_group_commits_restore_the_interval_once_both_end(tmp_path: Path) -> None:
+    """Two crawls in one process may commit at once. When the first to start ends first,
+    the interval stays short for the other, and once that one ends too, the interval
+    found before the first is back."""
+    first_in, second_in, first_done, seen = (threading.Event(), threading.Event(),
+                                             threading.Event(), [])
+
+    class First(LocalStore):
+        def put_many(self, items):  # type: ignore[no-untyped-def]
+            first_in.set()
+            assert second_in.wait(10)
+            return super().put_many(items)
+
+    class Second(LocalStore):
+        def put_many(self, items):  # type: ignore[no-untyped-def]
+            second_in.set()
+            assert first_done.wait(10)
+            seen.append(sys.getswitchinterval())
+            return super().put_many(items)
+
+    before = sys.getswitchinterval()
+    first, second = First(tmp_path / "a"), Second(tmp_path / "b")
+    one = threading.Thread(target=commit_group, args=(first, [make_item()]))
+    two = threading.Thread(target=commit_group, args=(second, [make_item()]))
+    one.start()
+    assert first_in.wait(10)
+    two.start()
+    one.join(10)
+    first_done.set()
+    two.join(10)
+    assert seen == [pytest.approx(COMMIT_SWITCH_INTERVAL)]  # still short after the first
+    assert sys.getswitchinterval() == before
+    for root in (tmp_path / "a", tmp_path / "b"):
+        assert [e["url"] for e in read_jsonl(root / "manifest.jsonl")] == ["http://a.example/x"]
+    first.close()
+    second.close()

@@ -12,6 +12,7 @@ arrive meanwhile form the next group, committed as soon as the one before is dur
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,18 +34,41 @@ GROUP_WAIT = 0.05
 COMMIT_SWITCH_INTERVAL = 0.0002
 
 
+class _ShortSwitchInterval:
+    """The short interval while any group commit runs: two crawls in one process may
+    commit at once, so the first commit to start keeps the interval it found and the last
+    to end puts it back."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._saved = sys.getswitchinterval()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if not self._running:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, COMMIT_SWITCH_INTERVAL))
+            self._running += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._running -= 1
+            if not self._running:
+                sys.setswitchinterval(self._saved)
+
+
+_short_switch_interval = _ShortSwitchInterval()
+
+
 def commit_group(store: Store, items: Sequence[StoreItem]) -> list[Committed | StoreError]:
     """``store.put_many(items)``, run in the commit thread with a short GIL switch interval.
 
     The commit makes a dozen system calls per item and takes the GIL back after each; with
     Python's 5 ms interval each of those waits behind the busy reactor thread, and the
     store, not the downloads, set the pace of a crawl (``bench/throughput.py``)."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(min(previous, COMMIT_SWITCH_INTERVAL))
-    try:
+    with _short_switch_interval:
         return store.put_many(items)
-    finally:
-        sys.setswitchinterval(previous)
 
 
 @dataclass
