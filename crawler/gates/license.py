@@ -54,7 +54,12 @@ from crawler.signals.license_detect import (
     SOME_IMAGES,
     LicenseEvidence,
 )
-from crawler.signals.license_evidence import ALL_IMAGES, distinct_licenses, license_key
+from crawler.signals.license_evidence import (
+    ALL_IMAGES,
+    distinct_licenses,
+    license_key,
+    takes_media_out,
+)
 from crawler.signals.license_model import License
 from crawler.signals.license_patterns import FAMILY_SUFFIX
 from crawler.signals.unversioned import as_family, family_pattern, latest
@@ -140,12 +145,12 @@ class _Check:
             return self.deny("license_missing",
                              f"The license this image's page has ({barred[0].note}) does not "
                              "reach every image, and the image states none of its own.")
-        unstated = [e for e in exceptions if e.license is None]
+        unstated = [e for e in exceptions if takes_media_out(e)]
         if unstated and grants and all(e.scope == SCOPE_ASSET and ALL_IMAGES in e.assets
                                        for e in grants):  # "photos are …, except reused ones"
             return self.taken_out(exceptions, unstated)
         if not grants and exceptions:
-            return self.narrowed(exceptions)
+            return self.narrowed(exceptions, unstated)
         if not grants:
             return self.no_grant()
         known = [e for e in grants if e.license is not None]
@@ -276,11 +281,11 @@ class _Check:
         chosen = self.pick(known, winner)
         return self.verdict(chosen, winner, conflict=info)
 
-    def narrowed(self, exceptions: list[LicenseEvidence]
+    def narrowed(self, exceptions: list[LicenseEvidence], unstated: list[LicenseEvidence]
                  ) -> tuple[Decision, LicenseEvidence | None]:
-        """The image is under the page's license or under the exception for some images."""
+        """The image is under the page's license or under the exception for some images
+        (``unstated``: the exceptions that name no license)."""
         usable = [e for e in self.fallback if isinstance(e.license, License) and self.reaches(e)]
-        unstated = [e for e in exceptions if e.license is None]
         if usable and unstated:  # "figures reused from other sources don't fall under …"
             return self.taken_out(exceptions, unstated)
         if not usable:

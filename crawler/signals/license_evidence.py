@@ -174,11 +174,16 @@ def distinct_licenses(known: Sequence[LicenseEvidence]) -> list[License | Unvers
     return [*versions, *families]
 
 
+def takes_media_out(e: LicenseEvidence) -> bool:
+    """Does ``e`` take some images out of a license without saying which ("figures reused
+    from other sources don't fall under this license")?"""
+    return e.role == GRANT and e.scope == SCOPE_ASSET and SOME_IMAGES in e.assets \
+        and e.license is None
+
+
 def media_exclusion(statements: Sequence[LicenseEvidence]) -> LicenseEvidence | None:
-    """The statement by which a page takes some images out of a license without saying
-    which ("figures reused from other sources don't fall under this license"), if any."""
-    return next((e for e in statements if e.role == GRANT and e.scope == SCOPE_ASSET
-                 and SOME_IMAGES in e.assets and e.license is None), None)
+    """The first statement that takes some images out of a license, if any."""
+    return next(filter(takes_media_out, statements), None)
 
 
 def page_grant(statements: Sequence[LicenseEvidence]) -> tuple[LicenseEvidence | None, str]:
