@@ -14,6 +14,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.signals import license_detect as ld
 from crawler.signals import license_text as lt
+from crawler.signals.license_markup import LINES_FROM
 from crawler.signals.license_model import License
 from crawler.signals.licenses import canonicalize_url
 
@@ -194,8 +195,9 @@ def test_unusual_grant_wording(sentence: str) -> None:
     assert grants(html) == ["CC-BY-ND-4.0"]
 
 
-def _page(sep: str) -> bytes:
-    rows = sep.join(f'<p>Row {i} <a href="/r/{i}" title="row {i}">link</a></p>' for i in range(300))
+def _page(sep: str, rows: int) -> bytes:
+    rows = sep.join(f'<p>Row {i} <a href="/r/{i}" title="row {i}">link</a></p>'
+                    for i in range(rows))
     return (f'<!DOCTYPE html>{sep}<html lang="en">{sep}<head><title>Rows</title></head>{sep}'
             f"<body>{sep}<article>{sep}{rows}{sep}<p>The Creative Commons Attribution-"
             f"NonCommercial 4.0 International License is popular, e.g. CC BY-NC 4.0.</p>"
@@ -208,8 +210,10 @@ def _page(sep: str) -> bytes:
 
 
 @pytest.mark.parametrize("sep", ["\n", "", "\r\n"])
-def test_the_raw_html_fast_path_finds_what_the_tree_walk_finds(sep: str) -> None:
-    body = b"\n\n" + _page(sep)
+@pytest.mark.parametrize("rows", [300, 3000])  # elements found by XPath, through their lines
+def test_the_raw_html_fast_path_finds_what_the_tree_walk_finds(sep: str, rows: int) -> None:
+    body = b"\n\n" + _page(sep, rows)
+    assert (len(body) >= LINES_FROM) == (rows == 3000)
     response = HtmlResponse("https://site.example/rows", body=body,
                             headers={"Content-Type": "text/html; charset=utf-8"})
     fast = ld.detect(response.url, {}, response.selector)
