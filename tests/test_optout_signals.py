@@ -3,6 +3,7 @@ bugs, TDMRep precedence, ai.txt, image metadata (XMP, C2PA) and the gate's decis
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -488,6 +489,15 @@ class TestAiTxt:
         ai = AiTxt.parse(b"\xef\xbb\xbfUser-Agent: *\r\nDisallow: *.JPG\r\n")
         s = ai.signal_for("/a.jpg")
         assert s is not None and s.snippet == "Disallow: *.JPG" and s.location.endswith("line 2")
+
+    @pytest.mark.parametrize("codec", ["utf-16", "utf-32"])  # with their byte-order marks
+    def test_a_utf16_or_utf32_file_is_quoted_as_written(self, codec: str) -> None:
+        body = "User-Agent: *\r\n# Fotos de São Paulo\r\nDisallow: *.JPG\r\n".encode(codec)
+        ai = AiTxt.parse(body)
+        s = ai.signal_for("/sp/a.jpg")
+        assert s is not None and s.state == OPTOUT
+        assert (s.snippet, s.location) == ("Disallow: *.JPG", "/ai.txt line 3")
+        assert ai.sha256 == hashlib.sha256(body).hexdigest()  # the file's bytes, as served
 
     def test_non_bytes(self) -> None:
         assert AiTxt.parse(None).signal_for("/") is None  # type: ignore[arg-type]

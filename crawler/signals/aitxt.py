@@ -21,10 +21,17 @@ Fetching (status codes, redirects, errors) is the adapter's business, as for rob
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from crawler.signals.optout_types import ALLOWED, OPTOUT, SCOPE_ALL, OptOutSignal
-from crawler.signals.robots import MAX_ROBOTS_BYTES, RobotsTxt, as_bytes, path_from_url
+from crawler.signals.robots import (
+    MAX_ROBOTS_BYTES,
+    RobotsTxt,
+    as_bytes,
+    decode_robots,
+    path_from_url,
+)
 from crawler.signals.site_file import ItemView, SiteFile
 
 __all__ = ["AI_TXT_FILE", "AI_TXT_URL", "AiTxt"]
@@ -36,11 +43,11 @@ _LINE_SPLIT_RE = re.compile(r"\r\n|\r|\n")
 class AiTxt:
     """A parsed ``/ai.txt``. Build it with :meth:`parse`; ``sha256`` identifies the bytes."""
 
-    def __init__(self, robots: RobotsTxt, lines: list[str], url: str) -> None:
+    def __init__(self, robots: RobotsTxt, lines: list[str], url: str, sha256: str) -> None:
         self._robots = robots
         self._lines = lines
         self.url = url
-        self.sha256 = robots.sha256
+        self.sha256 = sha256
 
     def __repr__(self) -> str:
         return f"AiTxt(url={self.url!r}, sha256={self.sha256!r})"
@@ -49,11 +56,15 @@ class AiTxt:
     def parse(cls, body: bytes, url: str = AI_TXT_URL) -> AiTxt:
         """Parse an ai.txt body. Never raises."""
         body = as_bytes(body)
+        # the rules and the lines quoted as evidence are read from one text: a UTF-16/32
+        # file (byte-order mark) as UTF-8, anything else as it is
+        text = decode_robots(body)
+        data = text.encode("utf-8", "surrogateescape") if text is not None else body
         # bytes.lower() only folds ASCII letters: line structure, non-ASCII octets and
         # percent-escapes (re-upper-cased by the canonicalisation) are unchanged.
-        robots = RobotsTxt.parse(body.lower())
-        text = body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace").lstrip("\ufeff")
-        return cls(robots, _LINE_SPLIT_RE.split(text), url)
+        robots = RobotsTxt.parse(data.lower())
+        lines = data[:MAX_ROBOTS_BYTES].decode("utf-8", "replace").lstrip("\ufeff")
+        return cls(robots, _LINE_SPLIT_RE.split(lines), url, hashlib.sha256(body).hexdigest())
 
     def signal_for(self, path: str, token: str = "*") -> OptOutSignal | None:
         """What ai.txt says about ``path`` (a path+query or a URL) for ``token`` (its own
