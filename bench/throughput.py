@@ -39,10 +39,12 @@ Why it is set up this way
 Optional analyses
     ``--ablate`` times B (fsync off) with parts of the compliance layer switched off through
     settings (store pipeline, item gate, gate middlewares, slot delay, download handler), so
-    each part's cost is measured rather than estimated. ``--profile`` runs one A and one B
-    crawl under py-spy (if on PATH; ``pip install py-spy``) or cProfile and prints where B
-    spends time that A does not: self time per page by area, and the framework functions by
-    inclusive time.
+    each part's cost is measured rather than estimated; one more variant keeps every part
+    but has the local store's group commit answer without writing anything (``put_many``
+    replaced in that crawl's process only), which shows what the files and folders cost.
+    ``--profile`` runs one A and one B crawl under py-spy (if on PATH; ``pip install
+    py-spy``) or cProfile and prints where B spends time that A does not: self time per page
+    by area, and the framework functions by inclusive time.
 
 Everything binds to 127.0.0.50 (ephemeral port), writes only to a temporary directory, and
 stops by itself; the server process also exits when this process dies.
@@ -448,6 +450,8 @@ def child_framework(spec: dict[str, Any]) -> None:
 
     if spec.get("settings"):  # an ablation takes compliance components out on purpose
         settings_guard.check = lambda *_args: None  # type: ignore[assignment]
+    if spec.get("no_file_work"):
+        _commit_without_files()
     extra: list[tuple[str, Any]] = [
         ("LOG_LEVEL", "WARNING"), ("CONCURRENT_REQUESTS", spec["concurrency"]),
         ("COMPLIANCE_STORE_FSYNC", spec["fsync"]), ("EXTENSIONS", STATS_EXTENSION),
@@ -458,6 +462,24 @@ def child_framework(spec: dict[str, Any]) -> None:
                             allow_private=True)  # the site is on loopback
     if summary.store_errors:
         raise SystemExit(f"{summary.store_errors} store error(s)")
+
+
+def _commit_without_files() -> None:
+    """The ablation of the store's file work: in this process, a group commit answers as
+    the local store would for new items, and writes nothing."""
+    from crawler.storage.base import SIDECAR_SUFFIX, Committed, StoreItem
+    from crawler.storage.keys import extension_for, item_dir
+    from crawler.storage.local import LocalStore
+
+    def put_many(_store: LocalStore, items: Sequence[StoreItem]) -> list[Committed]:
+        committed = []
+        for item in items:
+            folder = item_dir(item.host, item.url, item.sha256)
+            content = f"{folder}/content.{extension_for(item.content_type)}"
+            committed.append(Committed(folder, content, content + SIDECAR_SUFFIX, new=True))
+        return committed
+
+    LocalStore.put_many = put_many  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------- orchestration
@@ -509,6 +531,8 @@ LABEL_A = "A  plain Scrapy"
 LABEL_A_FEED = "A+ plain Scrapy + JSONL feed"
 LABEL_B = "B  framework, fsync on"
 LABEL_B_NOFSYNC = "B  framework, fsync off"
+#: the ablation whose store writes nothing (:func:`_commit_without_files`)
+NO_FILE_WORK = "- the store's files and folders"
 
 
 @dataclass
@@ -585,8 +609,10 @@ class Bench:
         return self._record(label, stats, wall, profiler is None)
 
     def framework(self, fsync: bool, profiler: Profiler | None = None,
-                  ablation: tuple[str, dict[str, Any], bool] | None = None) -> Run:
-        """``ablation``: (label, settings, whether robots.txt is still fetched)."""
+                  ablation: tuple[str, dict[str, Any], bool] | None = None,
+                  no_file_work: bool = False) -> Run:
+        """``ablation``: (label, settings, whether robots.txt is still fetched);
+        ``no_file_work``: the store writes nothing (:func:`_commit_without_files`)."""
         label = LABEL_B if fsync else LABEL_B_NOFSYNC
         settings: dict[str, Any] = {}
         robots = True
@@ -597,8 +623,8 @@ class Bench:
         write_policy(policies, self.server, self.concurrency)
         before = self.server.hits()
         stats, wall = self._child({"mode": "framework", "policies": str(policies),
-                                   "store": str(store), "fsync": fsync, "settings": settings},
-                                  profiler)
+                                   "store": str(store), "fsync": fsync, "settings": settings,
+                                   "no_file_work": no_file_work}, profiler)
         self._check_requests(label, before, stats, robots, strict=False)
         if ablation is None:
             self._check_store(label, store)
@@ -715,11 +741,12 @@ def run_ablations(bench: Bench, repeat: int) -> None:
     reference = f"{LABEL_B_NOFSYNC} (reference)"
     for i in range(repeat):
         bench.framework(fsync=False, ablation=(reference, {}, True))
-        for variant in variants:
-            run = bench.framework(fsync=False, ablation=variant)
+        for variant in [*variants, (NO_FILE_WORK, {}, True)]:
+            run = bench.framework(fsync=False, ablation=variant,
+                                  no_file_work=variant[0] == NO_FILE_WORK)
             print(f"  #{i + 1} {run.label[:42]:<42} {run.seconds:6.2f} s  {run.rate:7.1f} "
                   "pages/s")
-    labels = [reference, *(label for label, _settings, _robots in variants)]
+    labels = [reference, *(label for label, _settings, _robots in variants), NO_FILE_WORK]
     print_table(bench, [LABEL_A, *labels], "ABLATIONS of B (fsync off)")
     pages = bench.server.pages
     ref, base = bench.median(reference), bench.median(LABEL_A)
