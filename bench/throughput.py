@@ -468,14 +468,14 @@ def _commit_without_files() -> None:
     """The ablation of the store's file work: in this process, a group commit answers as
     the local store would for new items, and writes nothing."""
     from crawler.storage.base import SIDECAR_SUFFIX, Committed, StoreItem
-    from crawler.storage.keys import extension_for, item_dir
+    from crawler.storage.keys import content_name, item_dir
     from crawler.storage.local import LocalStore
 
     def put_many(_store: LocalStore, items: Sequence[StoreItem]) -> list[Committed]:
         committed = []
         for item in items:
             folder = item_dir(item.host, item.url, item.sha256)
-            content = f"{folder}/content.{extension_for(item.content_type)}"
+            content = f"{folder}/{content_name(item.content_type)}"
             committed.append(Committed(folder, content, content + SIDECAR_SUFFIX, new=True))
         return committed
 

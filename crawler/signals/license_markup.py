@@ -66,10 +66,10 @@ _CC_HREFS = etree.XPath("descendant::a/@href[contains(., 'creativecommons.org/')
 _LINK_HREFS = etree.XPath("descendant::a/@href")
 _BADGE_IMGS = etree.XPath("descendant::img[contains(@src, 'creativecommons.org/') or "
                           "contains(@src, 'licensebuttons.')]")
-#: bytes of HTML from which the elements at the raw HTML's hits are found through their
-#: lines; below, one XPath pass over the tree costs less (dev set: 0.07 against 0.25 ms per
-#: page under 32 KB, 0.21 against 0.35 ms at 64-128 KB), above it costs more (0.29 against
-#: 0.12 ms at 128-256 KB)
+#: size of the raw HTML (bytes, or characters when only the text is at hand) from which
+#: the elements at its hits are found through their lines; below, one XPath pass over the
+#: tree costs less (dev set: 0.07 against 0.25 ms per page under 32 KB, 0.21 against
+#: 0.35 ms at 64-128 KB), above it costs more (0.29 against 0.12 ms at 128-256 KB)
 LINES_FROM = 128 * 1024
 _CC_TAGS = etree.XPath("descendant::a[contains(@href, 'creativecommons.org/')] | "
                        "descendant::img[contains(@src, 'creativecommons.org/') or "

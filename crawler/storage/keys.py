@@ -25,8 +25,10 @@ def safe_host(host: str) -> str:
     return cleaned
 
 
-def extension_for(content_type: str) -> str:
-    return CONTENT_EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
+def content_name(content_type: str) -> str:
+    """The item's file name in its folder: ``content.<ext>`` (``bin`` for other types)."""
+    ext = CONTENT_EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
+    return f"content.{ext}"
 
 
 def item_dir(host: str, url: str, content_sha256: str) -> str:

@@ -45,7 +45,7 @@ from crawler.storage.base import (
     delete_event,
     manifest_view,
 )
-from crawler.storage.keys import extension_for, item_dir
+from crawler.storage.keys import content_name, item_dir
 
 STAGING = ".staging"
 SUPPRESSIONS = "suppressions.jsonl"
@@ -251,7 +251,7 @@ class LocalStore:
         if any(part in ("", ".", "..") for part in rel_dir.split("/")):
             raise StoreError(f"refusing key outside the store: {rel_dir}")  # keys are hashes
         final = self.base / rel_dir
-        name = f"content.{extension_for(item.content_type)}"
+        name = content_name(item.content_type)
         staged = None if os.path.lexists(final) else self._stage(item, name)
         return _Plan(index, rel_dir, name, final, staged, _key(item.url, item.sha256))
 

@@ -62,7 +62,7 @@ from crawler.storage.base import (
     delete_event,
     manifest_view,
 )
-from crawler.storage.keys import extension_for, item_dir, safe_host
+from crawler.storage.keys import content_name, item_dir, safe_host
 from crawler.storage.s3_manifest import S3Manifest
 from crawler.storage.s3_objects import S3Objects, check_rel, error_text, is_not_found
 
@@ -256,7 +256,7 @@ class S3Store:
                 hashlib.sha256(item.content).hexdigest() != item.sha256:
             raise StoreError(f"content of {item.url} does not match its sha256")
         rel_dir = item_dir(item.host, item.url, item.sha256)
-        name = f"content.{extension_for(item.content_type)}"
+        name = content_name(item.content_type)
         content_rel = check_rel(f"{rel_dir}/{name}")  # defence in depth; keys are hashes
         sidecar_rel = check_rel(f"{content_rel}{SIDECAR_SUFFIX}")
         with self._lock:
