@@ -467,17 +467,13 @@ def child_framework(spec: dict[str, Any]) -> None:
 def _commit_without_files() -> None:
     """The ablation of the store's file work: in this process, a group commit answers as
     the local store would for new items, and writes nothing."""
-    from crawler.storage.base import SIDECAR_SUFFIX, Committed, StoreItem
-    from crawler.storage.keys import content_name, item_dir
+    from crawler.storage.base import Committed, StoreItem
     from crawler.storage.local import LocalStore
+    from crawler.storage.packs import locator
 
     def put_many(_store: LocalStore, items: Sequence[StoreItem]) -> list[Committed]:
-        committed = []
-        for item in items:
-            folder = item_dir(item.host, item.url, item.sha256)
-            content = f"{folder}/{content_name(item.content_type)}"
-            committed.append(Committed(folder, content, content + SIDECAR_SUFFIX, new=True))
-        return committed
+        return [Committed(locator("none", 0, len(item.content)), locator("none", 0, 0),
+                          new=True) for item in items]
 
     LocalStore.put_many = put_many  # type: ignore[method-assign]
 

@@ -16,7 +16,9 @@ import yaml
 from crawler.demo.server import Handler, Route, SiteServer
 from crawler.jsonl import read_jsonl
 from crawler.policy.hosts import url_port
-from crawler.storage.base import manifest_view
+from crawler.storage.base import READ, StoreError, manifest_view
+from crawler.storage.local import LocalStore
+from crawler.storage.packs import split_locator
 
 #: one moto_server and one redis-server process per test process (fixtures moto_endpoint,
 #: s3_endpoint, redis_server, ...)
@@ -82,6 +84,34 @@ def linked_pages(count: int) -> dict[str, Route]:
     return {"/": page("home", links=tuple(pages)), **{p: page(p) for p in pages}}
 
 
+def stored_bytes(store: Path, path: str) -> bytes:
+    """A stored file's bytes as a reader gets them (a pack range or a whole file)."""
+    reader = LocalStore(store, mode=READ)
+    try:
+        return reader.read(path)
+    finally:
+        reader.close()
+
+
+def is_stored(store: Path, path: str) -> bool:
+    """Whether ``path`` is there with some bytes that are not all erased."""
+    try:
+        data = stored_bytes(store, path)
+    except StoreError:
+        return False
+    return data.strip(b"\0") != b""
+
+
+def overwrite_stored(store: Path, path: str, data: bytes) -> None:
+    """Change a stored file's bytes in place (tampering, as a test sets it up)."""
+    file, offset, length = split_locator(path)
+    with (store / file).open("r+b") as fh:
+        fh.seek(offset)
+        fh.write(data if length is None else data.ljust(length, b" ")[:length])
+        if length is None:
+            fh.truncate()
+
+
 def ledger_files(store: Path) -> list[Path]:
     """The run ledgers of a local store (``ledger/<run-id>/<writer>.jsonl``), oldest run
     first."""
@@ -118,7 +148,7 @@ class CrawlResult:
 
     def sidecar(self, url: str) -> dict[str, Any]:
         [entry] = [e for e in self.manifest if e["url"] == url]
-        return json.loads((self.store / entry["sidecar"]).read_text())
+        return json.loads(stored_bytes(self.store, entry["sidecar"]))
 
     def decisions(self, url: str) -> list[tuple[str, str]]:
         return [(r["gate"], r["reason"]) for r in self.ledger if r["url"] == url]

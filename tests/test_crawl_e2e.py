@@ -10,7 +10,18 @@ import hashlib
 import json
 from pathlib import Path
 
-from conftest import CC_BY, CONTACT, crawl, image, page, run_cli, store_ledger, write_policy
+from conftest import (
+    CC_BY,
+    CONTACT,
+    crawl,
+    image,
+    is_stored,
+    page,
+    run_cli,
+    store_ledger,
+    stored_bytes,
+    write_policy,
+)
 
 from crawler.demo.server import Route
 
@@ -68,9 +79,8 @@ def test_gated_crawl_end_to_end(serve, tmp_path: Path) -> None:
     assert ("license", "page_excluded") in result.decisions(url("/lost.png"))
     # every stored item has content + sidecar; the sidecar matches the content
     for entry in result.manifest:
-        content = (result.store / entry["content"]).read_bytes()
+        content = stored_bytes(result.store, entry["content"])
         card = result.sidecar(entry["url"])
-        assert entry["sidecar"] == entry["content"] + ".license.json"
         assert card["sha256"] == hashlib.sha256(content).hexdigest() == entry["sha256"]
         assert card["policy"]["name"] == "site" and len(card["policy"]["sha256"]) == 64
         assert card["robots"]["outcome"] == "parsed" and len(card["robots"]["sha256"]) == 64
@@ -219,7 +229,7 @@ def test_purge_commands_and_consent_withdrawal(serve, tmp_path: Path) -> None:
     assert second.stored_urls() == {server.url(SITE, "/"), server.url(SITE, "/b.html")}
     withdrawn = [r for r in second.ledger if r["reason"] == "consent_withdrawn"]
     assert [r["url"] for r in withdrawn] == [server.url(SITE, "/a.html")]
-    assert not (store / withdrawn[0]["evidence"]["content"]).exists()
+    assert not is_stored(store, withdrawn[0]["evidence"]["content"])
     # deletion on request, by URL and by site; dry runs delete nothing
     proc = run_cli("purge", "--store", str(store), "--url", server.url(SITE, "/b.html"))
     assert proc.returncode == 0 and "1 item(s) removed" in proc.stdout

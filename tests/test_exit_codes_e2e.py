@@ -16,10 +16,12 @@ from conftest import (
     REPO,
     crawl,
     image,
+    is_stored,
     linked_pages,
     page,
     refused_crawl,
     store_ledger,
+    stored_bytes,
     write_policy,
 )
 
@@ -91,7 +93,7 @@ def test_sigterm_stops_gracefully_with_exit_4(serve, tmp_path: Path) -> None:
     entries = manifest_view(read_jsonl(store / "manifest.jsonl"))
     assert entries
     for entry in entries:
-        assert (store / entry["content"]).is_file() and (store / entry["sidecar"]).is_file()
+        assert is_stored(store, entry["content"]) and is_stored(store, entry["sidecar"])
     stored = {r["url"] for r in store_ledger(store)
               if r["gate"] == "store" and r["decision"] == "allow"}
     assert {e["url"] for e in entries} == stored
@@ -140,5 +142,5 @@ def test_scrapy_feed_exports_take_the_corpus_items(serve, tmp_path: Path) -> Non
     assert "moss grows north" in items["page"]["body"]
     assert items["image"]["body"] is None
     stored = items["image"]["stored"]
-    assert (Path(stored["store"]) / stored["content"]).read_bytes()[:4] == b"\x89PNG"
+    assert stored_bytes(Path(stored["store"]), stored["content"])[:4] == b"\x89PNG"
     assert items["page"]["license"]["spdx"] == "CC-BY-4.0"

@@ -14,7 +14,7 @@ from unittest import mock
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import PNG, write_policy
+from conftest import PNG, is_stored, overwrite_stored, stored_bytes, write_policy
 
 from crawler import cli, export, sidecar
 from crawler.export import SCHEMA, ExportError, ExportReport, export_corpus
@@ -115,7 +115,7 @@ class Corpus:
     committed: dict[str, Committed]
 
     def sidecar(self, key: str) -> dict[str, Any]:
-        return json.loads((self.root / self.committed[key].sidecar_path).read_text())
+        return json.loads(stored_bytes(self.root, self.committed[key].sidecar_path))
 
 
 def load_test_policies(directory: Path) -> dict[str, SitePolicy]:
@@ -222,7 +222,7 @@ def test_jsonl_export_records_text_and_skips(corpus: Corpus, tmp_path: Path) -> 
         "(https://creativecommons.org/licenses/by/4.0/).")
     assert tidal["obligations"] == ["BY"]
     assert tidal["sidecar"] == corpus.committed["tidal"].sidecar_path
-    assert (corpus.root / tidal["sidecar"]).is_file()
+    assert is_stored(corpus.root, tidal["sidecar"])
     assert tidal["policy"] == "site-a" and tidal["purpose"] == "research"
     assert tidal["fetched_at"] == "2026-11-20T10:00:00.000Z"
     assert tidal["host"] == "a.example" and tidal["title"] == "Life in tidal pools"
@@ -410,7 +410,7 @@ def test_parquet_export_with_images_and_shards(corpus: Corpus, tmp_path: Path) -
     assert photo["text"] is None
     assert photo["content_type"] == "image/png"
     assert photo["content_path"] == corpus.committed["img_by"].content_path
-    assert (corpus.root / photo["content_path"]).read_bytes() == PAGES["img_by"].body
+    assert stored_bytes(corpus.root, photo["content_path"]) == PAGES["img_by"].body
     assert photo["license"] == "CC-BY-4.0" and photo["obligations"] == ["BY"]
     assert photo["attribution"].startswith('"Photo" by Ada Shore (http://b.example/photo.png)')
     pages = {r["url"]: r for r in rows if r["kind"] == "page" and r["id"] ==
@@ -491,7 +491,7 @@ def test_tampered_content_and_duplicates_are_skipped(tmp_path: Path) -> None:
     mirror = Item("http://b.example/mirror-of-kelp", "CC-BY-SA-4.0", "commercial", "site-b",
                   PAGES["sa"].body, title="Kelp forests (mirror)")
     put(corpus.store, policies, mirror)
-    (corpus.root / corpus.committed["by"].content_path).write_bytes(b"<html>changed</html>")
+    overwrite_stored(corpus.root, corpus.committed["by"].content_path, b"<html>changed</html>")
 
     report = export_corpus(corpus.store, tmp_path / "export", "jsonl")
     records = by_url(jsonl_records(report))

@@ -16,7 +16,16 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from conftest import CC_BY, crawl, image, page, run_cli, write_policy
+from conftest import (
+    CC_BY,
+    crawl,
+    image,
+    overwrite_stored,
+    page,
+    run_cli,
+    stored_bytes,
+    write_policy,
+)
 from test_export import PAGES, Item, build_corpus, load_test_policies, put
 from test_store_formats import FIXTURE
 from warcio.archiveiterator import ArchiveIterator
@@ -174,7 +183,7 @@ def test_crawled_site_exports_as_warc_that_round_trips(serve, tmp_path: Path) ->
     assert set(found) == set(manifest)
     for item_url, (response, meta) in found.items():
         entry, card = manifest[item_url], result.sidecar(item_url)
-        content = (store / entry["content"]).read_bytes()
+        content = stored_bytes(store, entry["content"])
         assert response["type"] == "response"
         assert response["body"] == content  # byte for byte the stored body
         assert response["status"] == "HTTP/1.1 200 OK"
@@ -256,7 +265,7 @@ def test_selection_and_checks_are_the_exports(tmp_path: Path) -> None:
     mirror = Item("http://b.example/mirror-of-kelp", "CC-BY-SA-4.0", "commercial", "site-b",
                   PAGES["sa"].body, title="Kelp forests (mirror)")
     put(corpus.store, load_test_policies(tmp_path / "policies"), mirror)
-    (corpus.root / corpus.committed["by"].content_path).write_bytes(b"<html>changed</html>")
+    overwrite_stored(corpus.root, corpus.committed["by"].content_path, b"<html>changed</html>")
 
     report = export_corpus(corpus.store, tmp_path / "all", "warc")
     assert report.skipped == {"content_hash_mismatch": 1, "duplicate": 1, "not_current": 1,

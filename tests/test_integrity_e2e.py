@@ -13,7 +13,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CONTACT, REPO, crawl, ledger_files, page, run_cli, store_ledger, write_policy
+from conftest import (
+    CONTACT,
+    REPO,
+    crawl,
+    is_stored,
+    ledger_files,
+    page,
+    run_cli,
+    store_ledger,
+    stored_bytes,
+    write_policy,
+)
 
 from crawler import cli
 from crawler.demo.server import Route
@@ -65,7 +76,7 @@ def test_other_purpose_crawl_keeps_research_items(serve, tmp_path: Path) -> None
     assert len(stored) == 4
     commercial = crawl(policies, store, "commercial")
     assert commercial.stored_urls() == stored  # nothing of research's was removed
-    assert all((store / e["content"]).is_file() for e in commercial.manifest)
+    assert all(is_stored(store, e["content"]) for e in commercial.manifest)
     assert not [r for r in commercial.ledger if r["gate"] == "retention"]
     assert {r["reason"] for r in commercial.ledger if r["run_id"] != research.ledger[0]["run_id"]
             and r["decision"] == "deny"} == {"purpose_not_allowed"}
@@ -90,12 +101,12 @@ def test_second_purpose_gains_a_record_and_withdrawal_is_per_purpose(serve,
     p0 = server.url(SITE, "/p0.html")
     after = crawl(policies, store, "commercial")
     [entry] = [e for e in after.manifest if e["url"] == p0]
-    assert entry["purposes"] == ["research"] and (store / entry["content"]).is_file()
+    assert entry["purposes"] == ["research"] and is_stored(store, entry["content"])
     [withdrawn] = [r for r in after.ledger if r["reason"] == "consent_withdrawn"]
     assert withdrawn["url"] == p0 and withdrawn["evidence"]["purpose"] == "commercial"
     # the research re-crawl withdraws the last record: now the content goes
     final = crawl(policies, store, "research")
-    assert p0 not in final.stored_urls() and not (store / entry["content"]).exists()
+    assert p0 not in final.stored_urls() and not is_stored(store, entry["content"])
 
 
 # --- policies: a missing file never deletes; retired: true does ---------------------------
@@ -111,7 +122,7 @@ def test_purge_expired_with_a_missing_policy_deletes_nothing(serve, tmp_path: Pa
                    "--allow-private-networks")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"no policy in {policies} covers stored host(s) {SITE} (2)" in proc.stderr
-    assert len(result.manifest) == 2 and all((store / e["content"]).is_file()
+    assert len(result.manifest) == 2 and all(is_stored(store, e["content"])
                                              for e in result.manifest)
     assert not [r for r in result.ledger if r["gate"] == "retention"]
 
@@ -168,8 +179,8 @@ def _check_store(store: Path) -> list[dict[str, object]]:
     """Every listed version has both files, every sidecar matches its content."""
     entries = manifest_view(read_jsonl(store / "manifest.jsonl"))
     for entry in entries:
-        content = (store / entry["content"]).read_bytes()
-        card = json.loads((store / entry["sidecar"]).read_text())
+        content = stored_bytes(store, entry["content"])
+        card = json.loads(stored_bytes(store, entry["sidecar"]))
         assert card["sha256"] == hashlib.sha256(content).hexdigest() == entry["sha256"]
     for line in (store / "manifest.jsonl").read_bytes().splitlines():
         json.loads(line)  # no torn or interleaved line

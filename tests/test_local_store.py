@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -14,10 +15,11 @@ import pytest
 
 from crawler.jsonl import read_jsonl
 from crawler.scrapy_adapters.group_commit import COMMIT_SWITCH_INTERVAL, commit_group
-from crawler.storage import local
-from crawler.storage.base import StoreError, StoreItem
+from crawler.storage import packs
+from crawler.storage.base import READ, StoreError, StoreItem
 from crawler.storage.keys import item_dir, safe_host
-from crawler.storage.local import LocalStore
+from crawler.storage.local import LOCAL_FORMAT, LocalStore
+from crawler.storage.packs import split_locator
 
 
 def make_item(url: str = "http://a.example/x", body: bytes = b"<html>x</html>") -> StoreItem:
@@ -28,17 +30,13 @@ def make_item(url: str = "http://a.example/x", body: bytes = b"<html>x</html>") 
 
 
 def assert_consistent(root: Path) -> None:
-    """Every item folder holds both files; every manifest line points at such a folder."""
-    for folder in (root / "items").rglob("*"):
-        if folder.is_dir() and any(p.is_file() for p in folder.iterdir()):
-            names = sorted(p.name for p in folder.iterdir())
-            assert names == ["content.html", "content.html.license.json"], names
-            card = json.loads((folder / "content.html.license.json").read_text())
-            assert hashlib.sha256((folder / "content.html").read_bytes()).hexdigest() == \
-                card["sha256"]
-    for entry in read_jsonl(root / "manifest.jsonl"):
-        assert (root / entry["content"]).is_file() and (root / entry["sidecar"]).is_file()
-    # no writer keeps half-staged items around (each writer has its own staging folder)
+    """Every listed version reads back whole: its content, and a sidecar that agrees with
+    it; no writer keeps staged files around."""
+    reader = LocalStore(root, mode=READ)
+    for entry in reader.entries():
+        card = json.loads(reader.read(entry["sidecar"]))
+        assert hashlib.sha256(reader.read(entry["content"])).hexdigest() == card["sha256"] == \
+            entry["sha256"]
     assert [p for d in (root / ".staging").iterdir() if d.is_dir() for p in d.iterdir()] == []
 
 
@@ -46,40 +44,41 @@ def test_put_writes_item_sidecar_and_manifest(tmp_path: Path) -> None:
     store = LocalStore(tmp_path)
     committed = store.put(make_item())
     assert committed.new
-    assert (tmp_path / committed.content_path).read_bytes() == b"<html>x</html>"
-    assert json.loads((tmp_path / committed.sidecar_path).read_text())["url"] == \
-        "http://a.example/x"
+    assert store.read(committed.content_path) == b"<html>x</html>"
+    assert json.loads(store.read(committed.sidecar_path))["url"] == "http://a.example/x"
     again = store.put(make_item())
     assert not again.new and again.content_path == committed.content_path
     store.close()
     assert len(read_jsonl(tmp_path / "manifest.jsonl")) == 1
     changed = LocalStore(tmp_path).put(make_item(body=b"<html>y</html>"))
-    assert changed.new and changed.item_dir != committed.item_dir  # a new version
+    assert changed.new and changed.content_path != committed.content_path  # a new version
     assert len(read_jsonl(tmp_path / "manifest.jsonl")) == 2
+    assert json.loads((tmp_path / "store.json").read_text()) == LOCAL_FORMAT
 
 
-def _crash_at_write(n: int):
-    real = local._write
-    calls = {"n": 0}
-
-    def failing(path: Path, data: bytes, fsync: bool = False) -> None:
-        calls["n"] += 1
-        if calls["n"] == n:
-            path.write_bytes(data[: len(data) // 2])  # a torn write, then the crash
-            raise OSError("injected crash")
-        real(path, data, fsync)
-
-    return mock.patch.object(local, "_write", failing)
+_REAL_WRITE = os.write
 
 
-@pytest.mark.parametrize("step", ["content", "sidecar", "rename", "manifest"])
+def _is_pack(fd: int) -> bool:
+    return os.readlink(f"/proc/self/fd/{fd}").endswith(".pack")
+
+
+def _torn_write(fd: int, data: bytes) -> int:
+    """A pack append that gets half its bytes out, then the crash (other writes pass)."""
+    if not _is_pack(fd):
+        return _REAL_WRITE(fd, data)
+    _REAL_WRITE(fd, bytes(data)[: len(data) // 2])
+    raise OSError("injected crash")
+
+
+@pytest.mark.parametrize("step", ["append", "fdatasync", "manifest"])
 def test_crash_at_every_step_leaves_no_half_item(tmp_path: Path, step: str) -> None:
     store = LocalStore(tmp_path)
     store.put(make_item("http://a.example/ok", b"<html>ok</html>"))
     patches = {
-        "content": _crash_at_write(1),
-        "sidecar": _crash_at_write(2),
-        "rename": mock.patch.object(local.os, "rename", side_effect=OSError("injected crash")),
+        "append": mock.patch.object(packs.os, "write", _torn_write),
+        "fdatasync": mock.patch.object(packs.os, "fdatasync",
+                                       side_effect=OSError("injected crash")),
         "manifest": mock.patch.object(store._manifest, "write_many_locked",
                                       side_effect=OSError("injected crash")),
     }
@@ -95,6 +94,71 @@ def test_crash_at_every_step_leaves_no_half_item(tmp_path: Path, step: str) -> N
     assert_consistent(tmp_path)
     urls = [e["url"] for e in read_jsonl(tmp_path / "manifest.jsonl")]
     assert sorted(urls) == ["http://a.example/ok", "http://a.example/x"]
+
+
+def test_a_failed_append_moves_the_writer_to_a_new_pack(tmp_path: Path) -> None:
+    """After a torn append the writer never appends behind the torn bytes: the next
+    group goes to a new pack file, and what was committed before stays readable."""
+    store = LocalStore(tmp_path)
+    first = store.put(make_item("http://a.example/ok", b"<html>ok</html>"))
+    with mock.patch.object(packs.os, "write", _torn_write), pytest.raises(StoreError):
+        store.put(make_item())
+    later = store.put(make_item())
+    assert split_locator(later.content_path)[0] != split_locator(first.content_path)[0]
+    assert store.read(later.content_path) == b"<html>x</html>"
+    store.close()
+    assert_consistent(tmp_path)
+
+
+def test_delete_erases_the_version_and_keeps_its_pack_neighbours(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    results = store.put_many([make_item(f"http://a.example/{i}", f"<p>{i}</p>".encode())
+                              for i in range(3)])
+    assert len({split_locator(r.content_path)[0] for r in results}) == 1  # one pack
+    [entry] = [e for e in store.entries() if e["url"] == "http://a.example/1"]
+    store.delete(entry, "deletion_requested")
+    pack = tmp_path / split_locator(entry["content"])[0]
+    assert b"<p>1</p>" not in pack.read_bytes() and b"http://a.example/1" not in \
+        pack.read_bytes()  # content and sidecar both erased
+    assert store.read(entry["content"]) == bytes(len(b"<p>1</p>"))
+    for i in (0, 2):
+        assert store.read(results[i].content_path) == f"<p>{i}</p>".encode()
+    store.close()
+    assert_consistent(tmp_path)
+
+
+def test_a_version_another_writer_removed_meanwhile_is_written_again(tmp_path: Path) -> None:
+    """The first writer believes the version is stored (it listed it itself), so its
+    group writes no bytes for it; under the lock it learns another writer erased it, and
+    writes it then, so the new record never names erased bytes."""
+    first, other = LocalStore(tmp_path), LocalStore(tmp_path)
+    kept = first.put(make_item())
+    [entry] = other.entries()
+    other.delete(entry, "deletion_requested")
+    again = first.put(dataclasses.replace(make_item(), purpose="commercial"))
+    assert again.new and again.content_new and again.content_path != kept.content_path
+    assert first.read(again.content_path) == b"<html>x</html>"
+    for store in (first, other):
+        store.close()
+    assert_consistent(tmp_path)
+
+
+def test_a_copy_another_writer_stored_meanwhile_is_erased(tmp_path: Path) -> None:
+    """Two writers store the same version at once: the second to take the lock records
+    the first's copy and erases its own, so a later removal leaves no copy behind."""
+    first, other = LocalStore(tmp_path), LocalStore(tmp_path)
+    theirs = other.put(dataclasses.replace(make_item(), purpose="research"))
+    mine = first.put(dataclasses.replace(make_item(), purpose="commercial"))
+    assert mine.new and not mine.content_new and mine.content_path == theirs.content_path
+    own_pack = tmp_path / "packs" / f"{first._staging.name}-0.pack"
+    assert own_pack.stat().st_size > 0 and b"<html>x</html>" not in own_pack.read_bytes()
+    [entry] = first.entries()
+    assert entry["purposes"] == ["research", "commercial"]
+    first.delete(entry, "deletion_requested")
+    assert b"<html>x</html>" not in b"".join(p.read_bytes() for p in (tmp_path / "packs").iterdir())
+    for store in (first, other):
+        store.close()
+    assert_consistent(tmp_path)
 
 
 def test_torn_manifest_tail_is_trimmed(tmp_path: Path) -> None:
@@ -125,40 +189,42 @@ def test_unwritable_store_is_a_clear_error(tmp_path: Path) -> None:
         LocalStore(blocker / "corpus")
 
 
-def test_a_group_commit_orders_writes_barriers_renames_and_manifest(tmp_path: Path) -> None:
-    """The order of one group commit, recorded from the real calls: every file of the
-    group written, one barrier, every folder renamed into place, a second barrier, then
-    the manifest lines in one append (with its fsync)."""
+def test_a_group_commit_orders_the_append_its_barrier_and_the_manifest(tmp_path: Path) -> None:
+    """The order of one group commit, recorded from the real calls: the new pack file's
+    name made durable, every file of the group in one append, one barrier (fdatasync),
+    then the manifest lines in one append (with its fsync)."""
     store = LocalStore(tmp_path)
     calls: list[str] = []
-    real_write, real_sync, real_rename = local._write, local.sync_filesystem, os.rename
+    real_write, real_sync, real_fsync_path = os.write, os.fdatasync, packs.fsync_path
     real_append = store._manifest.write_many_locked
 
-    def write(path: Path, data: bytes, fsync: bool = False) -> None:
-        calls.append(f"write {path.name}")
-        real_write(path, data, fsync)
+    def write(fd: int, data: bytes) -> int:
+        if _is_pack(fd):  # the manifest's appends are recorded below, as lines
+            calls.append(f"append {len(data)} bytes")
+        return real_write(fd, data)
 
-    def sync(path: Path) -> None:
-        calls.append("barrier")
-        real_sync(path)
+    def sync(fd: int) -> None:
+        calls.append(f"fdatasync {'pack' if _is_pack(fd) else fd}")
+        real_sync(fd)
 
-    def rename(source: Path, target: Path) -> None:
-        calls.append("rename")
-        real_rename(source, target)
+    def fsync_path(path: Path) -> None:
+        calls.append(f"fsync {path.name}/")
+        real_fsync_path(path)
 
     def append(records: list[dict[str, object]]) -> None:
         calls.append(f"manifest {len(records)} line(s)")
         real_append(records)
 
     items = [make_item(f"http://a.example/{i}", f"<html>{i}</html>".encode()) for i in range(3)]
-    with mock.patch.object(local, "_write", write), \
-            mock.patch.object(local, "sync_filesystem", sync), \
-            mock.patch.object(local.os, "rename", rename), \
+    size = sum(len(i.content) + len(json.dumps(i.sidecar, sort_keys=True)) for i in items)
+    with mock.patch.object(packs.os, "write", write), \
+            mock.patch.object(packs.os, "fdatasync", sync), \
+            mock.patch.object(packs, "fsync_path", fsync_path), \
             mock.patch.object(store._manifest, "write_many_locked", append):
         results = store.put_many(items)
     assert [r.new for r in results] == [True, True, True]  # type: ignore[union-attr]
-    assert calls == ["write content.html", "write content.html.license.json"] * 3 + [
-        "barrier", "rename", "rename", "rename", "barrier", "manifest 3 line(s)"]
+    assert calls == ["fsync packs/", f"append {size} bytes", "fdatasync pack",
+                     "manifest 3 line(s)"]
     store.close()
     assert_consistent(tmp_path)
     assert len(read_jsonl(tmp_path / "manifest.jsonl")) == 3

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import crawl, linked_pages, page, write_policy
+from conftest import crawl, linked_pages, page, stored_bytes, write_policy
 
 from crawler.demo.server import Route
 from crawler.jsonl import read_jsonl
@@ -67,7 +67,7 @@ def test_a_changed_page_is_a_new_version(serve, tmp_path: Path) -> None:
     crawl(policies, store)
     versions = _entries(store)
     assert len(versions) == 2 and [v["current"] for v in versions] == [False, True]
-    assert b"second words" in (store / versions[1]["content"]).read_bytes()
+    assert b"second words" in stored_bytes(store, versions[1]["content"])
 
 
 def test_withdrawn_when_consent_changed(serve, tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import REPO, run_cli
 
-from crawler.storage.base import FORMAT, MARKER, READ, StoreItem
-from crawler.storage.local import LocalStore
+from crawler.storage.base import MARKER, READ, StoreError, StoreItem
+from crawler.storage.local import LOCAL_FORMAT, LocalStore
 
 FIXTURE = REPO / "tests" / "data" / "store-v1"
 
@@ -51,7 +52,7 @@ def test_release_one_store_takes_new_writes(tmp_path: Path) -> None:
     root = tmp_path / "store"
     shutil.copytree(FIXTURE, root)
     store = LocalStore(root)
-    assert json.loads((root / MARKER).read_text()) == FORMAT
+    assert json.loads((root / MARKER).read_text()) == LOCAL_FORMAT  # it now holds packs
     [entry] = [e for e in store.entries() if e["kind"] == "page"][:1]
     content = store.read(entry["content"])
     item = StoreItem(url=entry["url"], host=entry["host"], kind="page", content=content,
@@ -62,7 +63,26 @@ def test_release_one_store_takes_new_writes(tmp_path: Path) -> None:
     store.delete(entry, "test", purpose="research")
     [after] = [e for e in store.entries() if e["url"] == entry["url"]]
     assert after["purposes"] == ["commercial"] and store.read(after["content"]) == content
+    new = StoreItem(url="http://new.example/", host="new.example", kind="page",
+                    content=b"<p>new</p>", content_type="text/html",
+                    sha256=hashlib.sha256(b"<p>new</p>").hexdigest(), sidecar={"v": 3},
+                    purpose="research")
+    added = store.put(new)
+    assert added.content_path.startswith("packs/") and store.read(added.content_path) == \
+        b"<p>new</p>"
+    store.delete(after, "test")  # a version in a folder goes with its folder
+    assert not (root / after["content"]).parent.exists()
     store.close()
+
+
+def test_a_store_of_a_later_format_is_refused(tmp_path: Path) -> None:
+    (tmp_path / MARKER).write_text(json.dumps({**LOCAL_FORMAT, "version": 4}))
+    for mode in (READ, "write"):
+        with pytest.raises(StoreError, match="format 4; this crawler reads format 3"):
+            LocalStore(tmp_path, mode=mode)
+    proc = run_cli("export", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "format 4" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_ledger_lines_carry_their_format_version(tmp_path: Path) -> None:

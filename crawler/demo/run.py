@@ -31,5 +31,5 @@ def run_demo(out: str, purpose: str) -> RunSummary:
     for site in EXPECTED_FAILURES & summary.failed_sites.keys():
         print(f"demo: {site} failed, as designed: {summary.failed_sites.pop(site)}")
     where = out if "://" in out else Path(out).resolve()
-    print(f"demo: corpus in {where} (manifest, items/; ledger: {summary.ledger})")
+    print(f"demo: corpus in {where} (manifest, packs/; ledger: {summary.ledger})")
     return summary

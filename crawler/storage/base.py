@@ -76,7 +76,6 @@ def delete_event(entry: dict[str, Any], reason: str, purpose: str | None) -> dic
 
 @dataclass(frozen=True)
 class Committed:
-    item_dir: str
     content_path: str
     sidecar_path: str
     new: bool  # False when this version of this URL was already stored for this purpose

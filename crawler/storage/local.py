@@ -1,36 +1,40 @@
 """Local-disk store, the embedded default. Several processes may share one store.
 
-Write order (a group commit, :meth:`LocalStore.put_many`, one item or many): content and
-sidecar are written in the writer's own staging folder; a barrier (``syncfs``) makes them
-durable; each folder is renamed into place in one step (``rename(2)`` of a directory is
-atomic), so an item folder is never seen without both files; a second barrier makes the
-renames durable; only then are the manifest lines appended, in one write and one fsync.
+Write order (a group commit, :meth:`LocalStore.put_many`, one item or many): every new
+item's content and sidecar are appended to the writer's pack file in one write, made
+durable with one ``fdatasync`` (:mod:`crawler.storage.packs`); only then are the manifest
+lines appended, in one write and one fsync. No reader looks at a range no line names, so
+an item is never seen without both files, and a crash leaves at most an unnamed tail.
 
-Several writers: each writer stages under ``.staging/<writer id>/`` and holds an ``flock`` on
-``.staging/<writer id>.lock`` while open; a new writer removes only the staging folders whose
-lock nobody holds (their writer is gone). The rename, the check of what is listed and the
-manifest append happen under the manifest's lock, and each writer follows the lines the
-others append (:func:`~crawler.jsonl.read_jsonl_from`), so a version another process deleted
-is listed again when re-stored, and content is removed only when no purpose is left.
+Several writers: each writer has its own pack files, and holds an ``flock`` on
+``.staging/<writer id>.lock`` while open (its staging folder takes the run reports it
+writes); a new writer removes only the staging folders whose lock nobody holds (their
+writer is gone). The check of what is listed and the manifest append happen under the
+manifest's lock, and each writer follows the lines the others append
+(:func:`~crawler.jsonl.read_jsonl_from`), so a version another process deleted is listed
+again when re-stored, and content is erased only when no purpose is left.
+
+Stores written before format 3 kept each version in a folder
+(``items/<host>/<url hash>/<content hash>/``); they stay readable and take new writes,
+which go to pack files.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.durable import fsync_path, sync_filesystem
+from crawler.durable import fsync_path
 from crawler.jsonl import AppendLog, read_jsonl, read_jsonl_from
 from crawler.storage.base import (
     CREATE,
@@ -38,15 +42,17 @@ from crawler.storage.base import (
     MANIFEST,
     MARKER,
     READ,
-    SIDECAR_SUFFIX,
     Committed,
     StoreError,
     StoreItem,
     delete_event,
     manifest_view,
 )
-from crawler.storage.keys import content_name, item_dir
+from crawler.storage.packs import PACKS, PackWriter, erase, split_locator
 
+#: the local store's format: 3 keeps items in pack files (2: a folder per version)
+LOCAL_FORMAT = {**FORMAT, "version": 3}
+logger = logging.getLogger(__name__)
 STAGING = ".staging"
 SUPPRESSIONS = "suppressions.jsonl"
 #: a lock file younger than this is never taken for a dead writer's (it may not be
@@ -55,9 +61,7 @@ _STALE_AFTER = 30.0
 
 
 def _write(path: Path, data: bytes, fsync: bool = False) -> None:
-    """Write a whole file; durable only with ``fsync`` (a group commit's barrier makes
-    staged files durable together instead). Plain system calls: a group commit runs in a
-    thread, and each call made there waits for the GIL again afterwards."""
+    """Write a whole file; durable only with ``fsync``."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
         view = memoryview(data)
@@ -72,31 +76,6 @@ def _write(path: Path, data: bytes, fsync: bool = False) -> None:
 def _failed(item: StoreItem, exc: BaseException) -> StoreError:
     return exc if isinstance(exc, StoreError) else StoreError(
         f"local store write failed for {item.url}: {exc}")
-
-
-@dataclass
-class _Plan:
-    """One item of a group commit: where it goes, and its staged folder."""
-
-    index: int
-    rel_dir: str
-    name: str
-    final: Path
-    staged: Path | None
-    key: int
-    content_new: bool = False
-
-    @property
-    def content(self) -> str:
-        return f"{self.rel_dir}/{self.name}"
-
-    @property
-    def sidecar(self) -> str:
-        return f"{self.content}{SIDECAR_SUFFIX}"
-
-    def committed(self, new: bool) -> Committed:
-        return Committed(self.rel_dir, self.content, self.sidecar, new=new,
-                         content_new=self.content_new)
 
 
 def _remove_dead_staging(staging: Path) -> None:
@@ -140,6 +119,9 @@ class LocalStore:
         self.readonly = mode == READ
         #: version key (see _key) → the purposes it is listed for
         self._listed: dict[int, frozenset[str]] = {}
+        #: version key → where its content and sidecar are (while it is listed)
+        self._where: dict[int, tuple[str, str]] = {}
+        self._packs: PackWriter | None = None
         self._offset = 0
         self._manifest: AppendLog | None = None
         self._suppressions: AppendLog | None = None
@@ -147,14 +129,15 @@ class LocalStore:
         if mode != CREATE and not self._exists():
             raise StoreError(f"no store at {self.root}")
         if self.readonly:
+            self._read_format()
             return
         try:
             self.base.mkdir(parents=True, exist_ok=True)
-            if not (self.base / MARKER).exists():
-                (self.base / MARKER).write_text(json.dumps(FORMAT) + "\n")
             self._open_staging()
+            self._packs = PackWriter(self.base / PACKS, self._staging.name, fsync)
             self._manifest = AppendLog(self.base / MANIFEST, fsync=fsync)
             self._suppressions = AppendLog(self.base / SUPPRESSIONS, fsync=True)
+            self._mark_format()
             with self._manifest.locked():
                 self._catch_up()
         except OSError as exc:
@@ -162,6 +145,28 @@ class LocalStore:
 
     def _exists(self) -> bool:
         return (self.base / MARKER).is_file() or (self.base / MANIFEST).is_file()
+
+    def _read_format(self) -> Any:
+        """The store's marker (None when it has none); a later format is refused."""
+        marker = self.base / MARKER
+        try:
+            found = json.loads(marker.read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{marker} is not a store marker: {exc}") from exc
+        version = found.get("version") if isinstance(found, dict) else None
+        if isinstance(version, int) and version > LOCAL_FORMAT["version"]:
+            raise StoreError(f"{self.root} is a store of format {version}; this crawler "
+                             f"reads format {LOCAL_FORMAT['version']} and earlier")
+        return found
+
+    def _mark_format(self) -> None:
+        """Write the marker of format 3, which the pack files this writer adds need: in a
+        new store, or in place of an earlier format's (whose items stay readable)."""
+        if self._read_format() != LOCAL_FORMAT:
+            self.write_file(MARKER, (json.dumps(LOCAL_FORMAT) + "\n").encode(),
+                            "application/json")
 
     def _open_staging(self) -> None:
         root = self.base / STAGING
@@ -189,6 +194,7 @@ class LocalStore:
                 self._unlist(key, purpose or None)
             elif kind == "commit":
                 self._list(key, purpose)
+                self._where.setdefault(key, (event["content"], event["sidecar"]))
 
     def _list(self, key: int, purpose: str) -> None:
         purposes = self._listed.get(key, frozenset())
@@ -202,6 +208,8 @@ class LocalStore:
         rest = listed - {purpose} if purpose else frozenset()
         if rest:
             self._listed[key] = _PURPOSE_SETS.setdefault(rest, rest)
+        else:
+            self._where.pop(key, None)
         return bool(rest)
 
     def put(self, item: StoreItem) -> Committed:
@@ -211,103 +219,82 @@ class LocalStore:
         return result
 
     def put_many(self, items: Sequence[StoreItem]) -> list[Committed | StoreError]:
-        """Group commit: every item's content and sidecar written in its staging folder,
-        one barrier, the folders renamed into place, a second barrier, then all the
-        manifest lines in one append with one fsync. An item is committed when that fsync
-        returns; until then no reader lists it, and a crash leaves only folders no line
-        names (reused by the rerun, as their files were made durable first)."""
+        """Group commit: the content and sidecar of every item not stored yet appended to
+        the writer's pack file in one write and one ``fdatasync``, then all the manifest
+        lines in one append with one fsync. An item is committed when that fsync returns;
+        until then no reader lists it, and a crash leaves only a tail no line names."""
         manifest = self._writable()
-        results: list[Committed | StoreError | None] = [None] * len(items)
-        plans: list[_Plan] = []
-        for i, item in enumerate(items):
-            try:
-                plans.append(self._plan(i, item))
-            except (OSError, StoreError) as exc:
-                results[i] = _failed(item, exc)
+        keys = [_key(item.url, item.sha256) for item in items]
+        written: dict[int, tuple[str, str]] = {}
+        failed: dict[int, StoreError] = {}
+        self._write_missing(items, keys, written, failed)  # the bulk, before the lock
+        events: list[dict[str, Any]] = []
+        results: list[Committed | StoreError] = []
         try:
-            if self.fsync and any(p.staged for p in plans):
-                sync_filesystem(self.base)  # files durable before a rename can name them
             with manifest.locked():
                 self._catch_up()
-                events, listed = self._place(plans, items, results)
-                if self.fsync and plans:
-                    sync_filesystem(self.base)  # renames durable before a line names them
+                self._write_missing(items, keys, written, failed)  # removed since by others
+                listed: set[tuple[int, str]] = set()
+                placed: dict[int, tuple[str, str]] = {}  # versions this group stores
+                for i, item in enumerate(items):
+                    if i in failed:
+                        results.append(failed[i])
+                        continue
+                    key = keys[i]
+                    where = self._where.get(key) or placed.get(key) or written[key]
+                    new = item.purpose not in self._listed.get(key, ()) and \
+                        (key, item.purpose) not in listed
+                    content_new = written.get(key) == where
+                    if content_new:
+                        placed[key] = written.pop(key)
+                    results.append(Committed(*where, new=new, content_new=content_new))
+                    if new:
+                        events.append(item.commit_event(*where))
+                        listed.add((key, item.purpose))
                 manifest.write_many_locked(events)
-                for plan in listed:
-                    self._list(plan.key, items[plan.index].purpose)
-                    results[plan.index] = plan.committed(new=True)
-        except OSError as exc:  # a barrier or the append failed: nothing new is listed
-            results = [_failed(item, exc) if r is None else r for item, r in zip(
-                items, results, strict=True)]
-        finally:
-            if self._staging.exists():
-                for leftover in self._staging.iterdir():
-                    shutil.rmtree(leftover, ignore_errors=True)
-        assert all(r is not None for r in results)
-        return results  # type: ignore[return-value]
+                for i, result in enumerate(results):
+                    if isinstance(result, Committed) and result.new:
+                        self._list(keys[i], items[i].purpose)
+                        self._where.setdefault(keys[i], (result.content_path,
+                                                         result.sidecar_path))
+        except OSError as exc:  # the append failed: nothing new is listed
+            return [failed.get(i) or _failed(item, exc) for i, item in enumerate(items)]
+        self._erase_unused(written)
+        return results
 
-    def _plan(self, index: int, item: StoreItem) -> _Plan:
-        rel_dir = item_dir(item.host, item.url, item.sha256)
-        if any(part in ("", ".", "..") for part in rel_dir.split("/")):
-            raise StoreError(f"refusing key outside the store: {rel_dir}")  # keys are hashes
-        final = self.base / rel_dir
-        name = content_name(item.content_type)
-        staged = None if os.path.lexists(final) else self._stage(item, name)
-        return _Plan(index, rel_dir, name, final, staged, _key(item.url, item.sha256))
-
-    def _place(self, plans: list[_Plan], items: Sequence[StoreItem],
-               results: list[Committed | StoreError | None]
-               ) -> tuple[list[dict[str, Any]], list[_Plan]]:
-        """Rename the staged folders into place (manifest lock held); the commit events
-        to write and the plans they list. A version already listed for the item's
-        purpose (or twice in the group) is committed at once, ``new=False``."""
-        events, listed, seen = [], [], set()
-        for plan in plans:
-            item = items[plan.index]
-            try:
-                if plan.staged is not None:
-                    plan.content_new = self._move_into_place(plan.staged, plan.final)
-                elif not os.path.lexists(plan.final):  # deleted by another writer since
-                    plan.content_new = self._move_into_place(self._stage(item, plan.name),
-                                                             plan.final)
-            except OSError as exc:
-                results[plan.index] = _failed(item, exc)
-                continue
-            if item.purpose in self._listed.get(plan.key, ()) or \
-                    (plan.key, item.purpose) in seen:
-                results[plan.index] = plan.committed(new=False)
-                continue
-            seen.add((plan.key, item.purpose))
-            events.append(item.commit_event(plan.content, plan.sidecar))
-            listed.append(plan)
-        return events, listed
-
-    def _stage(self, item: StoreItem, name: str) -> Path:
-        staged = self._staging / uuid.uuid4().hex
-        os.mkdir(staged)
-        _write(staged / name, item.content)
-        # compact: json's C encoder only runs without indent (jq pretty-prints on demand)
-        card = json.dumps(item.sidecar, ensure_ascii=False, sort_keys=True)
-        _write(staged / f"{name}{SIDECAR_SUFFIX}", card.encode())
-        return staged
-
-    def _move_into_place(self, staged: Path, final: Path) -> bool:
-        """Rename a staged folder into place (lock held); False when it was already there
-        (``rename(2)`` refuses to replace a folder that has files)."""
+    def _write_missing(self, items: Sequence[StoreItem], keys: list[int],
+                       written: dict[int, tuple[str, str]],
+                       failed: dict[int, StoreError]) -> None:
+        """Append the content and sidecar of each version neither stored nor written by
+        this group yet, once per version, in one write; note where, or why not."""
+        assert self._packs is not None
+        todo = {keys[i]: i for i in reversed(range(len(items)))
+                if i not in failed and keys[i] not in self._where and keys[i] not in written}
+        if not todo:
+            return
+        files = []
+        for i in todo.values():
+            # compact: json's C encoder only runs without indent (jq pretty-prints on demand)
+            card = json.dumps(items[i].sidecar, ensure_ascii=False, sort_keys=True)
+            files += [items[i].content, card.encode()]
         try:
-            os.mkdir(final.parent)  # the URL's folder, new for its first version
-        except FileExistsError:
-            pass
-        except FileNotFoundError:  # the host's folder is new too
-            os.makedirs(final.parent, exist_ok=True)
-        try:
-            os.rename(staged, final)
+            found = self._packs.append(files)
         except OSError as exc:
-            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
-                raise
-            shutil.rmtree(staged, ignore_errors=True)
-            return False
-        return True
+            for i, key in enumerate(keys):
+                if key in todo:
+                    failed[i] = _failed(items[i], exc)
+            return
+        for n, key in enumerate(todo):
+            written[key] = (found[2 * n], found[2 * n + 1])
+
+    def _erase_unused(self, written: dict[int, tuple[str, str]]) -> None:
+        """Erase what this group wrote for versions another writer stored meanwhile: a
+        removal erases the copy the manifest names, and no second copy may outlive it."""
+        for paths in written.values():
+            try:
+                self._remove(*paths)
+            except OSError as exc:
+                logger.warning("could not erase an unused copy at %s: %s", paths[0], exc)
 
     def entries(self) -> list[dict[str, Any]]:
         return manifest_view(read_jsonl(self.base / MANIFEST))
@@ -322,12 +309,20 @@ class LocalStore:
         return path
 
     def read(self, path: str, start: int = 0, length: int | None = None) -> bytes:
+        """A file, or a range of a pack file by its locator (``packs/<name>#<offset>:<length>``)."""
+        file, offset, size = split_locator(path)
+        if size is not None:
+            start = min(start, size)
+            length = size - start if length is None else min(length, size - start)
         try:
-            with self._path(path).open("rb") as fh:
-                fh.seek(start)
-                return fh.read() if length is None else fh.read(length)
+            with self._path(file).open("rb") as fh:
+                fh.seek(offset + start)
+                data = fh.read() if length is None else fh.read(length)
         except OSError as exc:
             raise StoreError(f"cannot read {path}: {exc}") from exc
+        if size is not None and len(data) != length:
+            raise StoreError(f"cannot read {path}: the pack file ends before the range")
+        return data
 
     def list_files(self, directory: str, recursive: bool = False) -> list[str]:
         folder = self._path(directory)
@@ -367,10 +362,9 @@ class LocalStore:
             raise StoreError(f"cannot delete {path}: {exc}") from exc
 
     def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
-        """Tombstone first, then (when no purpose is left) remove the folder, all under the
-        manifest lock, so no writer re-lists the version in between."""
+        """Tombstone first, then (when no purpose is left) erase the content and sidecar,
+        all under the manifest lock, so no writer re-lists the version in between."""
         manifest = self._writable()
-        folder = self._path(entry["content"]).parent
         key = _key(entry["url"], entry["sha256"])
         try:
             with manifest.locked():
@@ -378,11 +372,20 @@ class LocalStore:
                 manifest.write_locked(delete_event(entry, reason, purpose))
                 if self._unlist(key, purpose):
                     return  # stored for other purposes too: the content stays
-                shutil.rmtree(folder, ignore_errors=False)
+                self._remove(entry["content"], entry["sidecar"])
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise StoreError(f"cannot delete {folder}: {exc}") from exc
+            raise StoreError(f"cannot delete {entry['content']}: {exc}") from exc
+
+    def _remove(self, *paths: str) -> None:
+        """Erase a version's ranges in its pack file, or remove its folder (format 2)."""
+        for path in paths:
+            file, offset, length = split_locator(path)
+            if length is None:
+                shutil.rmtree(self._path(path).parent)
+                return
+            erase(self._path(file), offset, length, self.fsync)
 
     def check(self, event: dict[str, Any]) -> None:
         manifest = self._writable()
@@ -403,6 +406,9 @@ class LocalStore:
         return read_jsonl(self.base / SUPPRESSIONS)
 
     def close(self) -> None:
+        if self._packs is not None:
+            self._packs.close()
+            self._packs = None
         for log in (self._manifest, self._suppressions):
             if log is not None:
                 log.close()

@@ -262,12 +262,12 @@ class S3Store:
         with self._lock:
             listed = self._listed.get((item.url, item.sha256))
         if listed is not None and item.purpose in listed[2]:
-            return Committed(rel_dir, listed[0], listed[1], new=False, content_new=False)
+            return Committed(listed[0], listed[1], new=False, content_new=False)
         if listed is not None:
             self._manifest.append(item.commit_event(listed[0], listed[1]))
             with self._lock:
                 listed[2].add(item.purpose)
-            return Committed(rel_dir, listed[0], listed[1], new=True, content_new=False)
+            return Committed(listed[0], listed[1], new=True, content_new=False)
 
         url_meta = {"source-url": _ascii_meta(item.url, _META_URL_MAX),
                     "url-sha256": hashlib.sha256(
@@ -286,7 +286,7 @@ class S3Store:
         self._manifest.append(item.commit_event(content_rel, sidecar_rel))
         with self._lock:
             self._listed[(item.url, item.sha256)] = (content_rel, sidecar_rel, {item.purpose})
-        return Committed(rel_dir, content_rel, sidecar_rel, new=True)
+        return Committed(content_rel, sidecar_rel, new=True)
 
     def put_many(self, items: Sequence[StoreItem]) -> list[Committed | StoreError]:
         """One after the other: each S3 PUT is durable when it is answered."""
