@@ -210,7 +210,8 @@ def test_hostile_hosts_and_urls_stay_inside_the_store(backend: Backend, host: st
 
 
 @pytest.mark.parametrize("path", ["../outside", "/etc/passwd", "items/../../outside",
-                                  "items/a\x00b", "items/%2e%2e/x", ""])
+                                  "items/a\x00b", "items/%2e%2e/x", "",
+                                  "packs/../../outside#0:4", "/etc/passwd#0:4"])
 def test_read_refuses_paths_outside_the_store(backend: Backend, path: str) -> None:
     store = backend.open()
     store.put(make_item())
