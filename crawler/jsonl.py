@@ -152,6 +152,11 @@ class AppendLog:
         with self.locked():
             self.write_locked(record)
 
+    def size(self) -> int:
+        """The file's length now: with :meth:`locked` held, where the next record goes."""
+        assert self._fd is not None
+        return os.fstat(self._fd).st_size
+
     def close(self) -> None:
         with self._lock:
             if self._fd is not None:

@@ -15,7 +15,7 @@ import pytest
 
 from crawler.jsonl import read_jsonl
 from crawler.scrapy_adapters.group_commit import COMMIT_SWITCH_INTERVAL, commit_group
-from crawler.storage import packs
+from crawler.storage import local, packs
 from crawler.storage.base import READ, StoreError, StoreItem
 from crawler.storage.keys import item_dir, safe_host
 from crawler.storage.local import LOCAL_FORMAT, LocalStore
@@ -289,3 +289,21 @@ def test_overlapping_group_commits_restore_the_interval_once_both_end(tmp_path: 
         assert [e["url"] for e in read_jsonl(root / "manifest.jsonl")] == ["http://a.example/x"]
     first.close()
     second.close()
+
+
+def test_a_writer_reads_back_only_the_lines_of_other_writers(tmp_path: Path) -> None:
+    """Each group looks at the manifest under its lock; its own earlier lines are known
+    already, so it reads the file only when another writer appended since."""
+    store, other = LocalStore(tmp_path), LocalStore(tmp_path)
+    with mock.patch.object(local, "read_jsonl_from", wraps=local.read_jsonl_from) as reads:
+        store.put(make_item("http://a.example/1", b"1"))
+        store.put(make_item("http://a.example/2", b"2"))
+        assert reads.call_count == 0
+        other.put(dataclasses.replace(make_item("http://a.example/1", b"1"), purpose="p"))
+        again = store.put(dataclasses.replace(make_item("http://a.example/1", b"1"),
+                                              purpose="p"))
+        # one read each: the other follows the first two lines, the first the other's one
+        assert reads.call_count == 2 and not again.new
+    for each in (store, other):
+        each.close()
+    assert_consistent(tmp_path)

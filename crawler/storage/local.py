@@ -184,7 +184,10 @@ class LocalStore:
         return self._manifest
 
     def _catch_up(self) -> None:
-        """Apply the manifest lines appended since the last look (lock held)."""
+        """Apply the manifest lines appended since the last look (lock held); when no
+        other writer appended, a look at the file's length is all it costs."""
+        if self._writable().size() == self._offset:
+            return
         events, self._offset = read_jsonl_from(self.base / MANIFEST, self._offset)
         for event in events:
             key = _key(event["url"], event["sha256"])
@@ -252,6 +255,7 @@ class LocalStore:
                         events.append(item.commit_event(*where))
                         listed.add((key, item.purpose))
                 manifest.write_many_locked(events)
+                self._offset = manifest.size()  # caught up, then only these lines
                 for i, result in enumerate(results):
                     if isinstance(result, Committed) and result.new:
                         self._list(keys[i], items[i].purpose)
@@ -370,6 +374,7 @@ class LocalStore:
             with manifest.locked():
                 self._catch_up()
                 manifest.write_locked(delete_event(entry, reason, purpose))
+                self._offset = manifest.size()  # caught up, then only this line
                 if self._unlist(key, purpose):
                     return  # stored for other purposes too: the content stays
                 self._remove(entry["content"], entry["sidecar"])
