@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 
 from crawler.storage import packs
-from crawler.storage.packs import PackWriter, erase, locator, split_locator
+from crawler.storage.packs import Locations, PackWriter, erase, locator, split_locator
 
 
 @pytest.mark.parametrize(("path", "split"), [
@@ -46,3 +46,19 @@ def test_erase_leaves_zeros_and_the_neighbours(tmp_path: Path, punch: bool) -> N
             mock.patch.object(packs, "punch_hole", return_value=False):
         erase(path, 4, 5000, fsync=True)
     assert path.read_bytes() == b"keep" + bytes(5000) + b"tail"
+
+
+@pytest.mark.parametrize(("content", "sidecar"), [
+    ("packs/ab-0.pack#0:14", "packs/ab-0.pack#14:300"),  # kept as one integer
+    ("packs/ab-3.pack#1073741000:900", "packs/ab-3.pack#1073741900:4000"),
+    ("packs/ab-0.pack#0:14", "packs/cd-0.pack#14:300"),  # apart: kept as written
+    ("packs/ab-0.pack#0:14", "packs/ab-0.pack#20:300"),
+    ("items/h/u/s/content.html", "items/h/u/s/content.html.license.json"),  # format 2
+])
+def test_locations_give_back_what_was_noted(content: str, sidecar: str) -> None:
+    where = Locations()
+    where.add(7, content, sidecar)
+    where.add(7, "packs/other-0.pack#0:1", "packs/other-0.pack#1:1")  # the first stays
+    assert 7 in where and where.get(7) == (content, sidecar)
+    where.pop(7)
+    assert 7 not in where and where.get(7) is None

@@ -48,7 +48,7 @@ from crawler.storage.base import (
     delete_event,
     manifest_view,
 )
-from crawler.storage.packs import PACKS, PackWriter, erase, split_locator
+from crawler.storage.packs import PACKS, Locations, PackWriter, erase, split_locator
 
 #: the local store's format: 3 keeps items in pack files (2: a folder per version)
 LOCAL_FORMAT = {**FORMAT, "version": 3}
@@ -119,8 +119,8 @@ class LocalStore:
         self.readonly = mode == READ
         #: version key (see _key) → the purposes it is listed for
         self._listed: dict[int, frozenset[str]] = {}
-        #: version key → where its content and sidecar are (while it is listed)
-        self._where: dict[int, tuple[str, str]] = {}
+        #: where each listed version's content and sidecar are
+        self._where = Locations()
         self._packs: PackWriter | None = None
         self._offset = 0
         self._manifest: AppendLog | None = None
@@ -197,7 +197,7 @@ class LocalStore:
                 self._unlist(key, purpose or None)
             elif kind == "commit":
                 self._list(key, purpose)
-                self._where.setdefault(key, (event["content"], event["sidecar"]))
+                self._where.add(key, event["content"], event["sidecar"])
 
     def _list(self, key: int, purpose: str) -> None:
         purposes = self._listed.get(key, frozenset())
@@ -212,7 +212,7 @@ class LocalStore:
         if rest:
             self._listed[key] = _PURPOSE_SETS.setdefault(rest, rest)
         else:
-            self._where.pop(key, None)
+            self._where.pop(key)
         return bool(rest)
 
     def put(self, item: StoreItem) -> Committed:
@@ -259,8 +259,8 @@ class LocalStore:
                 for i, result in enumerate(results):
                     if isinstance(result, Committed) and result.new:
                         self._list(keys[i], items[i].purpose)
-                        self._where.setdefault(keys[i], (result.content_path,
-                                                         result.sidecar_path))
+                        self._where.add(keys[i], result.content_path,
+                                        result.sidecar_path)
         except OSError as exc:  # the append failed: nothing new is listed
             return [failed.get(i) or _failed(item, exc) for i, item in enumerate(items)]
         self._erase_unused(written)

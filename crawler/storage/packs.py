@@ -55,6 +55,55 @@ def erase(path: Path, offset: int, length: int, fsync: bool) -> None:
         os.close(fd)
 
 
+_BITS = 40  # offsets and lengths up to 1 TiB
+
+
+class Locations:
+    """Where each stored version's content and sidecar are, by version key, in about 80
+    bytes a version: a pack range pair is kept as one integer (the pack's number, the
+    content's offset and length, the sidecar's length: it follows the content), anything
+    else (a format-2 folder) as its two paths."""
+
+    def __init__(self) -> None:
+        self._packs: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self._at: dict[int, int | tuple[str, str]] = {}
+
+    def __contains__(self, key: int) -> bool:
+        return key in self._at
+
+    def get(self, key: int) -> tuple[str, str] | None:
+        found = self._at.get(key)
+        if found is None or isinstance(found, tuple):
+            return found
+        mask = (1 << _BITS) - 1
+        sidecar, content = found & mask, (found >> _BITS) & mask
+        offset, number = (found >> 2 * _BITS) & mask, found >> 3 * _BITS
+        name = self._packs[number]
+        return (f"{PACKS}/{name}#{offset}:{content}",
+                f"{PACKS}/{name}#{offset + content}:{sidecar}")
+
+    def add(self, key: int, content: str, sidecar: str) -> None:
+        """Note where a version is, unless it is noted already (the first copy stays)."""
+        if key in self._at:
+            return
+        file, offset, length = split_locator(content)
+        s_file, s_offset, s_length = split_locator(sidecar)
+        if length is None or s_length is None or s_file != file or \
+                s_offset != offset + length or not file.startswith(f"{PACKS}/") or \
+                max(offset, length, s_length) >> _BITS:
+            self._at[key] = (content, sidecar)
+            return
+        name = file.removeprefix(f"{PACKS}/")
+        number = self._numbers.setdefault(name, len(self._packs))
+        if number == len(self._packs):
+            self._packs.append(name)
+        self._at[key] = (((number << _BITS | offset) << _BITS | length) << _BITS) | s_length
+
+    def pop(self, key: int) -> None:
+        self._at.pop(key, None)
+
+
 class PackWriter:
     """One writer's pack files, appended one group at a time."""
 
