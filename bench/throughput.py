@@ -38,10 +38,11 @@ Why it is set up this way
 
 Optional analyses
     ``--ablate`` times B (fsync off) with parts of the compliance layer switched off through
-    settings (store pipeline, item gate, gate middlewares, slot delay, download handler), so
-    each part's cost is measured rather than estimated; one more variant keeps every part
-    but has the local store's group commit answer without writing anything (``put_many``
-    replaced in that crawl's process only), which shows what the files and folders cost.
+    settings (store pipeline, item gate, gate middlewares, download handler), so each
+    part's cost is measured rather than estimated; one more variant keeps every part but
+    has the local store's group commit answer without writing anything (``put_many``
+    replaced in that crawl's process only), which shows what the pack appends, their
+    barrier, the sidecars' and manifest lines' encoding and the manifest append cost.
     ``--profile`` runs one A and one B crawl under py-spy (if on PATH; ``pip install
     py-spy``) or cProfile and prints where B spends time that A does not: self time per page
     by area, and the framework functions by inclusive time.
@@ -528,7 +529,7 @@ LABEL_A_FEED = "A+ plain Scrapy + JSONL feed"
 LABEL_B = "B  framework, fsync on"
 LABEL_B_NOFSYNC = "B  framework, fsync off"
 #: the ablation whose store writes nothing (:func:`_commit_without_files`)
-NO_FILE_WORK = "- the store's files and folders"
+NO_FILE_WORK = "- the store's writes"
 
 
 @dataclass
@@ -703,7 +704,6 @@ def ablations(concurrency: int) -> list[tuple[str, dict[str, Any], bool]]:
     priority (which the addon's own settings cannot override), except KEEP_MIDDLEWARES."""
     from scrapy.settings.default_settings import DOWNLOAD_HANDLERS_BASE
 
-    from crawler.politeness import site_key
     from crawler.scrapy_adapters import components
 
     pipelines = {path: None for path in components.ITEM_PIPELINES}
@@ -711,7 +711,6 @@ def ablations(concurrency: int) -> list[tuple[str, dict[str, Any], bool]]:
     download_mws = {path: None for path, order in components.DOWNLOADER_MIDDLEWARES.items()
                     if order is not None and path.rsplit(".", 1)[-1] not in KEEP_MIDDLEWARES}
     handlers = {scheme: DOWNLOAD_HANDLERS_BASE[scheme] for scheme in components.DOWNLOAD_HANDLERS}
-    slots = {site_key("bench"): {"concurrency": concurrency, "delay": 0.0, "jitter": 0.0}}
 
     def names(*groups: Iterable[str]) -> str:
         return "- " + ", ".join(dict.fromkeys(p.rsplit(".", 1)[-1] for g in groups for p in g))
@@ -721,7 +720,6 @@ def ablations(concurrency: int) -> list[tuple[str, dict[str, Any], bool]]:
         (names(pipelines, spider_mws),
          {"ITEM_PIPELINES": pipelines, "SPIDER_MIDDLEWARES": spider_mws}, True),
         (names(download_mws), {"DOWNLOADER_MIDDLEWARES": download_mws}, False),
-        ("- DOWNLOAD_SLOTS delay (set to 0)", {"DOWNLOAD_SLOTS": slots}, True),
     ]
     variants.append((names(components.DOWNLOAD_HANDLERS.values()),
                      {"DOWNLOAD_HANDLERS": handlers}, True))
