@@ -24,6 +24,7 @@ from conftest import (
 )
 
 from crawler.demo.server import Route
+from crawler.storage.packs import split_locator
 
 SITE, UNLISTED = "127.0.0.21", "127.0.0.29"
 CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
@@ -80,6 +81,9 @@ def test_gated_crawl_end_to_end(serve, tmp_path: Path) -> None:
     # every stored item has content + sidecar; the sidecar matches the content
     for entry in result.manifest:
         content = stored_bytes(result.store, entry["content"])
+        pack, offset, length = split_locator(entry["content"])
+        assert pack.startswith("packs/") and split_locator(entry["sidecar"])[:2] == (
+            pack, offset + length)  # the sidecar right after its content, in one append
         card = result.sidecar(entry["url"])
         assert card["sha256"] == hashlib.sha256(content).hexdigest() == entry["sha256"]
         assert card["policy"]["name"] == "site" and len(card["policy"]["sha256"]) == 64

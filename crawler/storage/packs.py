@@ -80,8 +80,7 @@ class Locations:
         sidecar, content = found & mask, (found >> _BITS) & mask
         offset, number = (found >> 2 * _BITS) & mask, found >> 3 * _BITS
         name = self._packs[number]
-        return (f"{PACKS}/{name}#{offset}:{content}",
-                f"{PACKS}/{name}#{offset + content}:{sidecar}")
+        return locator(name, offset, content), locator(name, offset + content, sidecar)
 
     def add(self, key: int, content: str, sidecar: str) -> None:
         """Note where a version is, unless it is noted already (the first copy stays)."""
