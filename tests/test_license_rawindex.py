@@ -9,7 +9,7 @@ from scrapy.http import HtmlResponse
 from crawler.signals import license_text as lt
 from crawler.signals.license_locate import Lines
 from crawler.signals.license_prose import page_markers
-from crawler.signals.license_rawindex import RawIndex, ascii_compatible, occurrences
+from crawler.signals.license_rawindex import RawIndex, ascii_compatible
 
 MARKERS = ("licen", "creative commons", "cc by", "cc-by", "cc0")
 
@@ -28,19 +28,6 @@ def test_hits_in_text_attributes_and_scripts() -> None:
     assert raw.text_markers["cc by"] == 1 and raw.text_markers["cc0"] == 1
     assert raw.variants["licen"] == {"Licen"}
     assert len(raw.tags["rel"]) == 1
-
-
-def test_occurrences_are_those_repeated_finds_give() -> None:
-    text = "licence, Licence; licenlicen <script>licen</script> lizenz licen"
-    for low, needle in ((text.lower().encode(), b"licen"), (text.lower(), "licen")):
-        expected, pos = [], low.find(needle)
-        while pos != -1:
-            expected.append(pos)
-            pos = low.find(needle, pos + len(needle))
-        assert occurrences(low, needle) == expected and len(expected) == 6
-        assert occurrences(low, needle, 10) == [p for p in expected if p >= 10]
-    assert occurrences(b"aaaa", b"aa") == [0, 2]  # each past the one before
-    assert occurrences(b"abc", b"x") == [] and occurrences(b"", b"x") == []
 
 
 def test_a_script_without_its_end_runs_to_the_pages_end() -> None:

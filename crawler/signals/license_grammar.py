@@ -31,6 +31,7 @@ from crawler.signals.cc_licenses import UnversionedCC
 from crawler.signals.license_model import License
 from crawler.signals.license_names import find_names
 from crawler.signals.license_phrases import Hit, Lexicon, Phrases, norm, phrases, tokenize
+from crawler.signals.substrings import Needles
 
 __all__ = [
     "ASSET_ALL",
@@ -394,13 +395,13 @@ def _head(p: Phrases, s: str, nouns: list[tuple[int, int, str, str]], langs: fro
 
 
 @cache
-def _license_words() -> tuple[str, ...]:
+def _license_words() -> Needles:
     """The word "license" of every language, lower case."""
-    return tuple(sorted({w for sets in phrases().by_lang.values() for w in sets["license"]}))
+    return Needles(sorted({w for sets in phrases().by_lang.values() for w in sets["license"]}))
 
 
 @cache
-def _exclusion_words() -> tuple[str, ...]:
+def _exclusion_words() -> Needles:
     """A word of each ``excluded`` phrase that grant wording does not use ("fall", not
     "under"), lower case: a clause with none of them takes nothing out of a license
     (checked before the clause is tokenised)."""
@@ -411,7 +412,7 @@ def _exclusion_words() -> tuple[str, ...]:
     for key in p.excluded.values:
         tokens = key.replace("'", " ").split()
         words.add(max([t for t in tokens if t not in common] or tokens, key=len))
-    return tuple(sorted(words))
+    return Needles(sorted(words))
 
 
 def excludes_media(text: str, start: int, end: int, named_before: bool = False) -> bool:
@@ -421,9 +422,9 @@ def excludes_media(text: str, start: int, end: int, named_before: bool = False) 
     "license" or a license name (or, with ``named_before``, refer back to one the sentence
     before named: "… don't fall under it"), and a word naming media."""
     low = text[start:end].lower()
-    if not any(w in low for w in _exclusion_words()):
+    if not _exclusion_words().found_in(low):
         return False
-    if not named_before and not any(w in low for w in _license_words()) \
+    if not named_before and not _license_words().found_in(low) \
             and not find_names(text[start:end]):
         return False
     p = phrases()

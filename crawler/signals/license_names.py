@@ -30,6 +30,7 @@ from crawler.signals.license_model import License
 from crawler.signals.license_phrases import Phrases, phrase_pattern, phrases
 from crawler.signals.license_urls import canonicalize_url
 from crawler.signals.spdx_ids import lookup_spdx
+from crawler.signals.substrings import Needles
 
 __all__ = ["NameMatch", "find_names"]
 
@@ -112,10 +113,10 @@ _OTHER_RE: Final = re.compile(
     re.IGNORECASE,
 )
 #: lower-case words where a non-CC name can start
-_OTHER_STARTS: Final = ("gnu", "gfdl", "fdl", "free documentation", "gpl", "lgpl", "agpl",
-                        "general public", "lesser general", "affero", "mit", "expat", "apache",
-                        "bsd", "odbl", "open database", "odc", "open data commons", "pddl",
-                        "the mit")
+_OTHER_STARTS: Final = Needles((
+    "gnu", "gfdl", "fdl", "free documentation", "gpl", "lgpl", "agpl", "general public",
+    "lesser general", "affero", "mit", "expat", "apache", "bsd", "odbl", "open database", "odc",
+    "open data commons", "pddl", "the mit"))
 
 
 def _cc_unit(parts: set[str], version: str | None) -> str | None:
@@ -214,24 +215,14 @@ def _other_license(m: re.Match[str]) -> License | None:
 
 
 @cache
-def _cc_starts() -> tuple[str, ...]:
+def _cc_starts() -> Needles:
     """Lower-case words where a CC name can start: the CC words, "cc", "public domain mark"
     and the CJK attribution elements."""
     p = phrases()
     words = {k for k in p.cc.values} | {"cc", "public domain mark"}
     words |= {k for k, v in p.elements.values.items()
               if v == "by" and any(p.scripts[lang] == "cjk" for lang in p.elements.langs[k])}
-    return tuple(sorted(words))
-
-
-def _starts(low: str, needles: tuple[str, ...]) -> list[int]:
-    starts: list[int] = []
-    for needle in needles:
-        i = low.find(needle)
-        while i != -1:
-            starts.append(i)
-            i = low.find(needle, i + len(needle))
-    return sorted(set(starts))
+    return Needles(sorted(words))
 
 
 def find_names(text: str) -> list[NameMatch]:
@@ -242,7 +233,7 @@ def find_names(text: str) -> list[NameMatch]:
     name_re = _name_re()
     found: list[NameMatch] = []
     end = -1
-    for start in _starts(low, _cc_starts()):
+    for start in _cc_starts().starts(low):
         if start < end or (start and low[start].isascii() and low[start - 1].isalnum()):
             continue  # inside a word ("access", "success")
         m = name_re.match(text, start)
@@ -254,7 +245,7 @@ def find_names(text: str) -> list[NameMatch]:
             end = m.end()
     others: list[NameMatch] = []
     end = -1
-    for start in _starts(low, _OTHER_STARTS):
+    for start in _OTHER_STARTS.starts(low):
         if start < end or any(n.start <= start < n.end for n in found) or (
                 start and low[start - 1].isalnum()):
             continue

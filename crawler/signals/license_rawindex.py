@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from functools import cache
 from typing import Any, Final
 
-import ahocorasick_rs
+from crawler.signals.substrings import Needles, occurrences
 
-__all__ = ["ATTRIBUTE_KINDS", "RawIndex", "occurrences"]
+__all__ = ["ATTRIBUTE_KINDS", "RawIndex"]
 
 #: attribute kinds the scan has a step for ("data" stands for every data-* attribute)
 ATTRIBUTE_KINDS: Final = frozenset({"rel", "property", "itemprop", "name", "title", "data",
@@ -43,12 +42,12 @@ _LOOSE: Final = frozenset({"title", "aria-label", "alt"})
 _KEYED: Final = re.compile(r"licen[cs]e(?:&quot;|[\"'])\s*:|data-licen")
 #: where a license name or a notice can start (lower case): the finder runs only on windows
 #: with one
-_NAME_STARTS: Final = (
+_NAME_STARTS: Final = Needles((
     "creative commons", "cc by", "cc-by", "cc0", "cc zero", "gfdl", "free documentation", "gnu",
     "gpl", "mit license", "mit (", "apache", "odbl", "public domain", "bsd", "知识共享", "創用",
     "クリエイティブ", "크리에이티브", "署名", "姓名標示", "表示", "저작자표시", "©", "copyright",
     "(c)", "reserv", "vorbehalten", "riservati", "voorbehouden", "zastrzeżone", "защищены",
-    "版权所有", "版權所有", "無断転載", "무단")
+    "版权所有", "版權所有", "無断転載", "무단"))
 _MAX_COMMENT_CHECKS = 20
 _COMMENT_WINDOW = 4000  # CC's RDF block is a few hundred bytes after its "<!--"
 _NAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_:.-")
@@ -82,26 +81,6 @@ def _attribute_at(low: bytes | str, lo: int, pos: int) -> str:
     while start > 0 and text[start - 1] in _NAME_CHARS:
         start -= 1
     return text[start:end]
-
-
-@cache
-def _searcher(needle: bytes) -> ahocorasick_rs.BytesAhoCorasick:
-    return ahocorasick_rs.BytesAhoCorasick([needle])
-
-
-def occurrences(low: bytes | str, needle: bytes | str, start: int = 0) -> list[int]:
-    """Where ``needle`` starts in ``low`` from ``start`` on, each past the one before (as
-    repeated ``find`` calls give them). In bytes, one vectorised pass: ``bytes.find`` reads
-    about 2 GB/s, a few times too slow for a scan that makes a pass per marker over a large
-    page."""
-    if isinstance(low, bytes) and isinstance(needle, bytes):
-        view = memoryview(low)[start:]
-        return [start + s for _, s, _ in _searcher(needle).find_matches_as_indexes(view)]
-    found, pos = [], low.find(needle, start)  # type: ignore[arg-type]
-    while pos != -1:
-        found.append(pos)
-        pos = low.find(needle, pos + len(needle))  # type: ignore[arg-type]
-    return found
 
 
 def ascii_compatible(encoding: str | None) -> bool:
@@ -287,7 +266,7 @@ class RawIndex:
         low = self._low
         seg = low[max(0, pos - 60):pos + 100]
         text = seg.decode("latin-1") if isinstance(seg, bytes) else seg
-        if not any(s in text for s in _NAME_STARTS) and _KEYED.search(text) is None:
+        if not _NAME_STARTS.found_in(text) and _KEYED.search(text) is None:
             return False
         if where in _LOOSE:
             raw = self._raw[max(0, pos - 60):pos + 100]
@@ -358,7 +337,7 @@ class RawIndex:
             text = seg.decode(self._encoding, "ignore") if isinstance(seg, bytes) else seg
             text = _TAGS.sub(" ", text)
             low = text.lower()
-            self._named[key] = any(s in low for s in _NAME_STARTS) and bool(finder(text))
+            self._named[key] = _NAME_STARTS.found_in(low) and bool(finder(text))
         return self._named[key]
 
     @property
@@ -384,4 +363,4 @@ class RawIndex:
     def holds(self, text: str) -> bool:
         """Does the raw HTML hold ``text`` (lower case) anywhere?"""
         needle = text.encode() if self._binary else text
-        return self._low.find(needle) != -1  # type: ignore[arg-type]
+        return bool(occurrences(self._low, needle))
