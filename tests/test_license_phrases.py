@@ -5,6 +5,7 @@ relies on (whole words, leftmost-longest, CJK anywhere, spaced Korean)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,25 @@ def test_phrases_match_whole_words_only_and_longest_first() -> None:
     hits = p.except_noted.finditer("Unless otherwise noted, all is fine")
     assert [h.key for h in hits] == ["unless otherwise noted"]
     assert p.scope.value("source code") == "code"
+
+
+def test_a_lexicons_grouped_alternation_matches_as_the_plain_one() -> None:
+    """The grouped alternation (by first letter) finds what the phrases' plain alternation,
+    longest first, finds: in every phrase of every lexicon, alone, after another phrase and
+    in running text with other letters' phrases before it."""
+    p = lp.phrases()
+    for name in ("elements", "license", "version", "where", "cc", "zero", "mark", "credit"):
+        lex = getattr(p, name)
+        plain = re.compile("|".join(f"{left}{''.join(pieces)}{right}"
+                                    for left, pieces, right in lex._parts), re.IGNORECASE)
+        grouped = lex.regex
+        assert grouped.pattern != plain.pattern and "(?=" in grouped.pattern
+        keys = list(lex.values)
+        texts = [*keys, *(k.upper() for k in keys), " ".join(keys),
+                 *(f"{a} {b}." for a, b in zip(keys, reversed(keys), strict=True))]
+        for text in texts:
+            assert [m.span() for m in grouped.finditer(text)] == \
+                [m.span() for m in plain.finditer(text)], (name, text)
 
 
 def test_cjk_phrases_match_anywhere_and_korean_spacing_is_flexible() -> None:

@@ -62,9 +62,10 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def phrase_pattern(phrase: str, script: str) -> str:
-    """The regular expression of one literal phrase (see the module docstring)."""
-    out = []
+def _pattern_parts(phrase: str, script: str) -> tuple[str, list[str], str]:
+    """One literal phrase's regular expression as (word-boundary look-behind, one piece per
+    character or space run, look-ahead)."""
+    out: list[str] = []
     for ch in phrase.strip():
         if ch.isspace():
             if not out or out[-1] != r"\s+":
@@ -75,13 +76,35 @@ def phrase_pattern(phrase: str, script: str) -> str:
             out.append(f"[{_APOSTROPHES}]")
         else:
             out.append(re.escape(ch))
-    body = "".join(out)
     if script == "cjk":
-        return body
+        return "", out, ""
     text = phrase.strip()
     left = r"(?<![^\W_])" if _is_word(text[0]) else ""
     right = r"(?![^\W_])" if _is_word(text[-1]) else ""
-    return f"{left}{body}{right}"
+    return left, out, right
+
+
+def phrase_pattern(phrase: str, script: str) -> str:
+    """The regular expression of one literal phrase (see the module docstring)."""
+    left, parts, right = _pattern_parts(phrase, script)
+    return f"{left}{''.join(parts)}{right}"
+
+
+def _alternation(parts: list[tuple[str, list[str], str]]) -> str:
+    r"""The phrases' alternation (``parts`` in the order they are to be tried), grouped by
+    first letter behind a look-ahead: ``(?=a)(?:attribution|…)|(?=n)(?:namensnennung|…)``.
+    Python's engine tries every alternative at every place it is asked about, a few hundred
+    per lexicon; grouped, the alternatives of another first letter are passed over with one
+    test. Phrases of different first letters never match at the same place, so the order of
+    the groups does not change what matches; within a group the order is kept."""
+    groups: dict[str, list[str]] = {}
+    for left, pieces, right in parts:
+        head = pieces[0] if pieces else ""
+        first = head.lower() if len(head) == 1 and head.isalpha() else ""
+        groups.setdefault(first if len(first) == 1 else "", []).append(
+            f"{left}{''.join(pieces)}{right}")
+    return "|".join(f"(?={first})(?:{'|'.join(alts)})" if first else f"(?:{'|'.join(alts)})"
+                    for first, alts in groups.items())
 
 
 _TOKEN: Final = re.compile(r"[^\W_]+")
@@ -123,7 +146,7 @@ class Lexicon:
 
     def __init__(self, entries: list[tuple[str, str, str, str]]):
         """``entries``: (phrase, script, value, language)."""
-        patterns: dict[str, str] = {}
+        patterns: dict[str, tuple[str, list[str], str]] = {}
         self.values: dict[str, str] = {}
         langs: dict[str, set[str]] = {}
         first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -131,9 +154,9 @@ class Lexicon:
         for phrase, script, value, lang in entries:
             key = norm(phrase)
             if key not in patterns:
-                patterns[key] = phrase_pattern(phrase, script)
+                patterns[key] = _pattern_parts(phrase, script)
                 if _CJK_CHAR.search(phrase):  # spaced CJK (Korean): a small regex
-                    cjk[key] = (key, re.compile(patterns[key], re.IGNORECASE)
+                    cjk[key] = (key, re.compile(phrase_pattern(phrase, script), re.IGNORECASE)
                                 if " " in key or "-" in key else None)
                 else:
                     words = _tokens(phrase)
@@ -144,13 +167,13 @@ class Lexicon:
         self.langs: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in langs.items()}
         self._first = {w: tuple(sorted(c, key=lambda x: -len(x[0]))) for w, c in first.items()}
         self._cjk = tuple(sorted(cjk.items(), key=lambda kv: -len(kv[0])))
-        self._patterns = [patterns[k] for k in sorted(patterns, key=len, reverse=True)]
+        self._parts = [patterns[k] for k in sorted(patterns, key=len, reverse=True)]
         self._regex: re.Pattern[str] | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:
         if self._regex is None:
-            body = "|".join(self._patterns) or r"(?!x)x"
+            body = _alternation(self._parts) or r"(?!x)x"
             self._regex = re.compile(body, re.IGNORECASE)
         return self._regex
 
