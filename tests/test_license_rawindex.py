@@ -147,6 +147,17 @@ def test_elements_and_text_holders_at_raw_positions() -> None:
     assert [h.tag for h in holders or []] == ["p", "footer"]
 
 
+def test_a_text_holder_whose_text_goes_on_past_a_childs_line() -> None:
+    body = (b"<!DOCTYPE html>\n<html>\n<body>\n<div>\n<p>The weights come with <a href='x'>"
+            b"the model</a> too.\nThey are free under the Apache 2.0 licence, and small.</p>\n"
+            b"</div>\n</body>\n</html>\n")
+    response = HtmlResponse("https://x.example/", body=body,
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    root, low = response.selector.root, body.lower()
+    holders = Lines(root, low).holders_at(root, [low.find(b"licence")], ("licen",))
+    assert [h.tag for h in holders or []] == ["p"]  # the <a>'s tail is the <p>'s text
+
+
 def test_a_start_tag_over_several_lines_and_a_tall_body_tag() -> None:
     body = (b'<!DOCTYPE html>\n<html>\n<body\n  class="post"\n>\n<p>x</p>\n<a\n  class="cc"\n'
             b'  href="https://creativecommons.org/licenses/by/4.0/"\n  rel="license"\n>CC BY</a>\n'

@@ -181,6 +181,9 @@ class Lines:
             path = _descend(node, line)
             container = next((el for el in reversed(path) if _line(el) < line), node)
             here = [el for el in (container, *on_line) if _holds(el, line, spellings)]
+            if not here:  # text after an element that started on a line before: its tail
+                here = [el.getparent() for el in reversed(path) if _line(el) < line
+                        and el.getparent() is not None and _spells(el.tail, spellings)][:1]
             if not here:
                 return None  # the lines do not match the tree's: walk it instead
             found += here
@@ -200,6 +203,11 @@ class Lines:
         return 2 * sum(length for _, length in lengths) > len(self._low)
 
 
+def _spells(text: str | None, spellings: tuple[str, ...]) -> bool:
+    low = (text or "").lower()
+    return any(s in low for s in spellings)
+
+
 def _holds(el: Any, line: int, spellings: tuple[str, ...]) -> bool:
     """Does ``el``'s own text (its text, its children's tails up to ``line``) hold one of
     ``spellings``?"""
@@ -208,8 +216,7 @@ def _holds(el: Any, line: int, spellings: tuple[str, ...]) -> bool:
         if _line(child) > line:
             break
         texts.append(child.tail or "")
-    low = " ".join(texts).lower()
-    return any(s in low for s in spellings)
+    return _spells(" ".join(texts), spellings)
 
 
 def _starting_on(node: Any, line: int, out: list[Any] | None = None) -> list[Any]:
