@@ -4,6 +4,8 @@ found at a raw position through lxml's line numbers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy.http import HtmlResponse
 
 from crawler.signals import license_text as lt
@@ -118,6 +120,13 @@ PAGE = ("\n\n<!DOCTYPE html>\n<html>\n<body>\n<div>\n<p>one <b>two</b> licence h
         "</a></footer>\n</body>\n</html>\n")
 
 
+def parsed(body: bytes) -> tuple[Any, bytes]:
+    """The tree lxml parses ``body`` into, and the body lower-cased (as the scan has them)."""
+    response = HtmlResponse("https://x.example/", body=body,
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    return response.selector.root, body.lower()
+
+
 def test_line_numbers_and_lxmls_offset() -> None:
     body = PAGE.encode()
     response = HtmlResponse("https://x.example/", body=body,
@@ -135,9 +144,7 @@ def test_line_numbers_and_lxmls_offset() -> None:
 def test_elements_and_text_holders_at_raw_positions() -> None:
     article = "".join(f"<p>Paragraph {i} of the article.</p>\n" for i in range(20))
     body = PAGE.replace("<footer>", f"{article}<footer>").encode()
-    response = HtmlResponse("https://x.example/", body=body,
-                            headers={"Content-Type": "text/html; charset=utf-8"})
-    root, low = response.selector.root, body.lower()
+    root, low = parsed(body)
     rel = low.rfind(b"<", 0, low.find(b"license'"))
     lines = Lines(root, low)
     [a] = lines.elements_at([rel], lambda e: "license" in (e.get("rel") or ""))
@@ -151,9 +158,7 @@ def test_a_text_holder_whose_text_goes_on_past_a_childs_line() -> None:
     body = (b"<!DOCTYPE html>\n<html>\n<body>\n<div>\n<p>The weights come with <a href='x'>"
             b"the model</a> too.\nThey are free under the Apache 2.0 licence, and small.</p>\n"
             b"</div>\n</body>\n</html>\n")
-    response = HtmlResponse("https://x.example/", body=body,
-                            headers={"Content-Type": "text/html; charset=utf-8"})
-    root, low = response.selector.root, body.lower()
+    root, low = parsed(body)
     holders = Lines(root, low).holders_at(root, [low.find(b"licence")], ("licen",))
     assert [h.tag for h in holders or []] == ["p"]  # the <a>'s tail is the <p>'s text
 
@@ -162,9 +167,7 @@ def test_a_start_tag_over_several_lines_and_a_tall_body_tag() -> None:
     body = (b'<!DOCTYPE html>\n<html>\n<body\n  class="post"\n>\n<p>x</p>\n<a\n  class="cc"\n'
             b'  href="https://creativecommons.org/licenses/by/4.0/"\n  rel="license"\n>CC BY</a>\n'
             b"</body>\n</html>\n")
-    response = HtmlResponse("https://x.example/", body=body,
-                            headers={"Content-Type": "text/html; charset=utf-8"})
-    root, low = response.selector.root, body.lower()
+    root, low = parsed(body)
     lines = Lines(root, low)
     assert lines.offset == 0  # lxml numbers an element by the line its start tag ends on
     [a] = lines.elements_at([low.find(b"<a")], lambda e: e.get("rel") == "license")

@@ -59,7 +59,6 @@ _CREATIVE = "creative"  # how "creative commons" and CC URLs start
 #: the tags a CC URL states a license in (a link, a badge)
 _CC_TAG_B: Final = re.compile(rb"<(?:a|img)[\s/>]")
 _CC_TAG_S: Final = re.compile(r"<(?:a|img)[\s/>]")
-_CC_GROUP: Final = ("cc by", "cc-by", "cc0")
 
 
 def _attribute_at(low: bytes | str, lo: int, pos: int) -> str:
