@@ -7,7 +7,11 @@ import gc
 import pytest
 from scrapy.settings import Settings
 
-from crawler.scrapy_adapters.addon import _freeze_startup_objects, replace_scrapy_defaults
+from crawler.scrapy_adapters.addon import (
+    GC_YOUNG_THRESHOLD,
+    _freeze_startup_objects,
+    replace_scrapy_defaults,
+)
 from crawler.signals import license_detect
 
 
@@ -38,11 +42,17 @@ def test_no_size_limit_keeps_scrapys_active_size() -> None:
 
 def test_the_license_tables_are_loaded_before_start_up_objects_are_frozen() -> None:
     """Loaded on the first page instead, the phrase tables and compiled grammar would be
-    walked by every full garbage collection of the crawl."""
+    walked by every full garbage collection of the crawl. Then the young generation's
+    threshold is raised: the crawl's pages made the collector run too often."""
     license_detect.warm.cache_clear()
+    saved = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's default
     try:
         _freeze_startup_objects()
         assert license_detect.warm.cache_info().currsize == 1
         assert gc.get_freeze_count() > 0
+        # and the young generation is collected less often, the older ones as before
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, 10, 10)
     finally:
         gc.unfreeze()
+        gc.set_threshold(*saved)

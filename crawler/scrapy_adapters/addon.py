@@ -78,14 +78,29 @@ def replace_scrapy_defaults(settings: BaseSettings) -> None:
     settings.set("CONCURRENT_ITEMS", CONCURRENT_ITEMS, priority="default")
 
 
+#: container objects allocated (less those freed) before a young-generation collection,
+#: instead of Python's 700 (the older generations keep their thresholds)
+GC_YOUNG_THRESHOLD = 20_000
+
+
 def _freeze_startup_objects() -> None:
     """Leave what start-up built (modules, settings, policies, parsers, the license phrase
     tables and grammar, loaded here rather than on the first page) out of every later
     garbage collection: the full collections of a long crawl then walk only what the crawl
-    itself keeps, which took about a third off their time (``bench/throughput.py``)."""
+    itself keeps, which took about a third off their time (``bench/throughput.py``).
+
+    Then collect less often. A page's scan, gates and ledger lines allocate thousands of
+    short-lived objects; with the default threshold the collector ran some 700 times per
+    2,000 pages and its older generations 70 times, walking the crawl's live requests and
+    responses each time. With :data:`GC_YOUNG_THRESHOLD` the young generation holds a few
+    megabytes more between collections, and a crawl made 5-26% more pages per second at
+    5-19% less CPU per page (six alternating rounds, ``bench/throughput.py``). Both stay
+    for the life of the process, which is the crawl's."""
     license_detect.warm()
     gc.collect()
     gc.freeze()
+    young, *older = gc.get_threshold()
+    gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), *older)
 
 
 class ComplianceConfigError(ValueError):
