@@ -198,8 +198,8 @@ def _background(log: Path, *args: str) -> subprocess.Popen[bytes]:
                                 stdout=out, stderr=subprocess.STDOUT)
 
 
-def _many_sites(serve, tmp_path: Path, count: int, pages: int,
-                size: int = 0) -> tuple[Path, set[str]]:
+def _many_sites(serve, tmp_path: Path, count: int, pages: int, size: int = 0,
+                rate: float = 200) -> tuple[Path, set[str]]:
     policies, urls = tmp_path / "policies", set()
     sites = {f"127.0.0.{50 + i}": None for i in range(count)}
     server = serve({host: {} for host in sites})
@@ -209,7 +209,7 @@ def _many_sites(serve, tmp_path: Path, count: int, pages: int,
                                     **{link: page(f"{host} {link} " + "x" * size)
                                        for link in links}})
         write_policy(policies, host.replace(".", "-"), host, [server.url(host, "/")],
-                     rate={"requests_per_second": 200, "concurrency": 8})
+                     rate={"requests_per_second": rate, "concurrency": 8})
         urls |= {server.url(host, "/"), *(server.url(host, link) for link in links)}
     return policies, urls
 
@@ -232,7 +232,9 @@ def test_concurrent_crawls_share_one_store(serve, tmp_path: Path, writers: int) 
 
 
 def test_crawl_purge_and_export_at_once(serve, tmp_path: Path) -> None:
-    policies, urls = _many_sites(serve, tmp_path, 2, 80, size=200_000)
+    # 15 requests/s per site: the crawl lasts some 5 s whatever the machine's speed, long
+    # enough for several purges and an export to run during it
+    policies, urls = _many_sites(serve, tmp_path, 2, 80, size=200_000, rate=15)
     store = tmp_path / "corpus"
     crawl(policies, store)  # something to export and to purge from
     log = tmp_path / "crawl.log"
