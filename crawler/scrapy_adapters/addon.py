@@ -94,7 +94,7 @@ def _freeze_startup_objects() -> None:
     2,000 pages and its older generations 70 times, walking the crawl's live requests and
     responses each time. With :data:`GC_YOUNG_THRESHOLD` the young generation holds a few
     megabytes more between collections, and a crawl made 4-26% more pages per second and
-    spent 5-19% less CPU per page, in every one of twelve rounds alternating with the
+    spent 4-19% less CPU per page, in every one of twelve rounds alternating with the
     default (``bench/throughput.py``). Both stay for the life of the process, which is the
     crawl's."""
     license_detect.warm()
