@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
+from pydispatch import dispatcher
+from scrapy import signals
+from scrapy.crawler import CrawlerRunner
+from scrapy.extensions.corestats import CoreStats
 from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor
 
+from crawler.run import project_settings
 from crawler.scrapy_adapters.addon import (
     GC_YOUNG_THRESHOLD,
     _freeze_startup_objects,
     replace_scrapy_defaults,
 )
 from crawler.signals import license_detect
+from crawler.spiders.corpus import CorpusSpider
+
+DEMO_POLICIES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "policies"
 
 
 def test_scrapy_defaults_give_way() -> None:
@@ -56,3 +66,23 @@ def test_the_license_tables_are_loaded_before_start_up_objects_are_frozen() -> N
     finally:
         gc.unfreeze()
         gc.set_threshold(*saved)
+
+
+def test_start_up_work_comes_before_the_crawls_clock(tmp_path: Path) -> None:
+    """The license tables load and start-up objects freeze in the first handler of
+    ``spider_opened``: before Scrapy's core stats take the crawl's ``start_time`` there,
+    so the crawl's measured span (and its first request) does not carry them."""
+    # whichever reactor this process has (another test's may be in already): nothing runs
+    install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    settings = project_settings({
+        "COMPLIANCE_POLICIES": str(DEMO_POLICIES), "COMPLIANCE_STORE": str(tmp_path / "store"),
+        "COMPLIANCE_PURPOSE": "research", "COMPLIANCE_CONTACT": "mailto:ops@example.invalid",
+        "COMPLIANCE_ALLOW_PRIVATE_NETWORKS": True})
+    crawler = CrawlerRunner(settings).create_crawler(CorpusSpider)
+    crawler.settings.set("TWISTED_REACTOR", None, priority="cmdline")
+    crawler._apply_settings()
+    receivers = list(dispatcher.liveReceivers(dispatcher.getAllReceivers(
+        crawler.signals.sender, signals.spider_opened)))
+    assert receivers[0] is _freeze_startup_objects
+    core_stats = [r for r in receivers if isinstance(getattr(r, "__self__", None), CoreStats)]
+    assert len(core_stats) == 1
