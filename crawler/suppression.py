@@ -72,8 +72,12 @@ class Suppressions:
 
     def match(self, url: str) -> dict[str, Any] | None:
         """The suppression that covers ``url`` (its site's, or its own), if any."""
-        host = site_key(urlsplit(url).hostname or "")
-        return self.sites.get(host) or self.urls.get(canonical_url(url))
+        found = None
+        if self.sites:  # most stores have none: no parse of every request's URL then
+            found = self.sites.get(site_key(urlsplit(url).hostname or ""))
+        if found is None and self.urls:
+            found = self.urls.get(canonical_url(url))
+        return found
 
     def __len__(self) -> int:
         return len(self.urls) + len(self.sites)

@@ -4,11 +4,13 @@ without a lock, so it must leave no torn line behind it either."""
 from __future__ import annotations
 
 import os
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from crawler.jsonl import AppendLog, read_jsonl
+from crawler.jsonl import AppendLog, read_jsonl, utcnow
 
 
 def test_a_single_writers_log_trims_a_crashed_writers_tail_when_opened(tmp_path: Path) -> None:
@@ -53,3 +55,16 @@ def test_shared_logs_of_two_writers_never_interleave(tmp_path: Path) -> None:
     records = read_jsonl(path)
     assert len(records) == 100
     assert [r["n"] for r in records if r["w"] == 1] == list(range(50))
+
+
+def test_utcnow_is_iso_8601_utc_to_the_millisecond() -> None:
+    """Truncated like ``datetime.isoformat(timespec="milliseconds")``, between two readings
+    of the clock taken around it."""
+    ms = timedelta(milliseconds=1)
+    for _ in range(2000):  # across several milliseconds and, at times, a second
+        before = datetime.now(UTC)
+        stamp = utcnow()
+        after = datetime.now(UTC)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        assert before - ms < when <= after

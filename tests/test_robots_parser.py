@@ -389,6 +389,9 @@ class TestAITrainingOptout:
         assert r.ai_training_optout("/public", ["CCBot", "ClaudeBot"]) == []
         assert r.ai_training_optout("/private/x", ["CCBot", "ClaudeBot", "GPTBot"]) == [
             "CCBot", "ClaudeBot"]
+        # the groups a list of tokens has are kept per list: asked again, same answers
+        assert r.ai_training_optout("/public", ("CCBot", "ClaudeBot", "GPTBot")) == []
+        assert r.ai_training_optout("/private/y", ["GPTBot", "ClaudeBot"]) == ["ClaudeBot"]
 
     def test_google_group_is_not_google_extended(self) -> None:
         r = robots("User-agent: Google\nDisallow: /\n")

@@ -61,6 +61,8 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         self.context = ComplianceContext.of(crawler)
         self._semaphores: dict[str, DeferredSemaphore] = {}
+        #: the stats names of a site's request counts (:meth:`_count`)
+        self._stat_names: dict[str, tuple[str, ...]] = {}
         if self.context.resolver is None:  # one per crawl (http and https share it)
             self.context.resolver = GuardedResolver(
                 allow_private=crawler.settings.getbool("COMPLIANCE_ALLOW_PRIVATE_NETWORKS"),
@@ -88,10 +90,15 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
 
     def _count(self, site: str) -> None:
         """The site's requests, and when the first and last left (for the run report)."""
+        names = self._stat_names.get(site)
+        if names is None:
+            names = self._stat_names[site] = tuple(
+                SITE_STATS.format(site=site, what=what)
+                for what in ("requests", "first_request", "last_request"))
         stats, now = self.stats, time.time()
-        stats.inc_value(SITE_STATS.format(site=site, what="requests"))
-        stats.min_value(SITE_STATS.format(site=site, what="first_request"), now)
-        stats.max_value(SITE_STATS.format(site=site, what="last_request"), now)
+        stats.inc_value(names[0])
+        stats.min_value(names[1], now)
+        stats.max_value(names[2], now)
 
     async def download_request(self, request: Request) -> Response:
         host = (urlparse_cached(request).hostname or "").rstrip(".")

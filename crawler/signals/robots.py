@@ -126,6 +126,8 @@ class RobotsTxt:
         # Merged group per (token, specific_only), built on first use: merging at parse time
         # would copy every rule once per token, quadratic on hostile files.
         self._cache: dict[tuple[str, bool], Group] = {}
+        #: the tokens of a list that have a group of their own, with it, per list
+        self._own_groups: dict[tuple[str, ...], tuple[tuple[str, Group], ...]] = {}
 
     def __repr__(self) -> str:
         return (f"RobotsTxt(sha256={self.sha256!r}, truncated={self.truncated}, "
@@ -192,11 +194,18 @@ class RobotsTxt:
         The ``*`` group is not consulted: ``User-agent: *`` / ``Disallow: /`` is a crawl
         restriction for everyone, not a statement about AI training.
         """
+        tokens = tuple(ai_tokens)
+        own = self._own_groups.get(tokens)
+        if own is None:  # asked for every page: most robots.txt name none of the tokens
+            own = self._own_groups[tokens] = tuple(
+                (token, group) for token in tokens
+                if (group := self._group_for(token, specific_only=True)) is not None)
+        if not own:
+            return []
         normalised = canonical_path(path)
         out: dict[str, None] = {}
-        for token in ai_tokens:
-            group = self._group_for(token, specific_only=True)
-            if group is not None and not group.decide(normalised).allowed:
+        for token, group in own:
+            if not group.decide(normalised).allowed:
                 out.setdefault(token, None)
         return list(out)
 
