@@ -67,7 +67,7 @@ def test_the_ledger_reaches_s3_during_the_run(serve, tmp_path: Path, s3_endpoint
         except StoreError:
             continue  # not created yet
         files = store_ledger_files(store)
-        if files and b'"gate": "store"' in store.read(files[0].path):
+        if files and b'"gate":"store"' in store.read(files[0].path):
             break  # an item's lines have been uploaded
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)

@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 
-from crawler.jsonl import read_jsonl
+from crawler.jsonl import encode, read_jsonl
 from crawler.scrapy_adapters.group_commit import COMMIT_SWITCH_INTERVAL, commit_group
 from crawler.storage import local, packs
 from crawler.storage.base import READ, StoreError, StoreItem
@@ -216,7 +216,7 @@ def test_a_group_commit_orders_the_append_its_barrier_and_the_manifest(tmp_path:
         real_append(records)
 
     items = [make_item(f"http://a.example/{i}", f"<html>{i}</html>".encode()) for i in range(3)]
-    size = sum(len(i.content) + len(json.dumps(i.sidecar, sort_keys=True)) for i in items)
+    size = sum(len(i.content) + len(encode(i.sidecar, sort_keys=True)) for i in items)
     with mock.patch.object(packs.os, "write", write), \
             mock.patch.object(packs.os, "fdatasync", sync), \
             mock.patch.object(packs, "fsync_path", fsync_path), \

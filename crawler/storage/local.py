@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.durable import fsync_path
-from crawler.jsonl import AppendLog, read_jsonl, read_jsonl_from
+from crawler.jsonl import AppendLog, encode, read_jsonl, read_jsonl_from
 from crawler.storage.base import (
     CREATE,
     FORMAT,
@@ -278,9 +278,8 @@ class LocalStore:
             return
         files = []
         for i in todo.values():
-            # compact: json's C encoder only runs without indent (jq pretty-prints on demand)
-            card = json.dumps(items[i].sidecar, ensure_ascii=False, sort_keys=True)
-            files += [items[i].content, card.encode()]
+            # compact (jq pretty-prints on demand)
+            files += [items[i].content, encode(items[i].sidecar, sort_keys=True)]
         try:
             found = self._packs.append(files)
         except OSError as exc:
