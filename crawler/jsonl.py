@@ -159,10 +159,12 @@ class AppendLog:
 
     def write_many_locked(self, records: list[dict[str, Any]]) -> None:
         """Append records in one write (and one fsync); the caller holds :meth:`locked`."""
+        if records:
+            self._write(b"".join(encode(record) + b"\n" for record in records))
+
+    def _write(self, data: bytes) -> None:
+        """Append whole lines in one write (and one fsync); the caller holds the lock."""
         assert self._fd is not None
-        if not records:
-            return
-        data = b"".join(encode(record) + b"\n" for record in records)
         if self.shared:
             _trim_torn_tail(self._fd)
         view = memoryview(data)
@@ -176,8 +178,15 @@ class AppendLog:
             os.fsync(self._fd)
 
     def append(self, record: dict[str, Any]) -> None:
-        with self.locked():
-            self.write_locked(record)
+        data = encode(record) + b"\n"  # before the lock: another thread may be writing
+        if self.shared:
+            with self.locked():
+                self._write(data)
+            return
+        with self._lock:  # a file of one process: its threads' lock is all it takes
+            if self._fd is None:
+                raise RuntimeError(f"{self.path} is closed")
+            self._write(data)
 
     def size(self) -> int:
         """The file's length now: with :meth:`locked` held, where the next record goes."""

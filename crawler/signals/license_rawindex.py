@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, Final
 
 from crawler.signals.substrings import Needles, occurrences
@@ -82,10 +83,12 @@ def _attribute_at(low: bytes | str, lo: int, pos: int) -> str:
     return text[start:end]
 
 
+@lru_cache(maxsize=256)
 def ascii_compatible(encoding: str | None) -> bool:
-    """Can ASCII markers be searched in bytes of this encoding (not UTF-16/32)?"""
+    """Can ASCII markers be searched in bytes of this encoding (not UTF-16/32)? (Asked for
+    every page, of a few encodings.)"""
     enc = (encoding or "").lower().replace("_", "-")
-    return any(enc.startswith(prefix.replace("_", "-")) for prefix in _ASCII_SAFE)
+    return enc.startswith(tuple(prefix.replace("_", "-") for prefix in _ASCII_SAFE))
 
 
 class _ScriptSpans:
