@@ -35,3 +35,13 @@ def test_each_meta_source_in_its_order_of_preference() -> None:
     page = Selector(text="<html><head><meta property='article:author' content='Art'>"
                          "<meta name='author' content=''></head><body></body></html>")
     assert page_attribution(page) == ("", "Art")
+
+
+def test_title_and_heading_read_as_xpath_string_reads_them() -> None:
+    """The first element only, its text with its children's (comments and processing
+    instructions left out), as ``string((//h1)[1])``; an empty title gives way to it."""
+    page = Selector(text="<html><head><title>  </title></head><body>"
+                         "<h1>A <!-- note --><b>B</b><?pi x?> C</h1>tail<h1>second</h1>"
+                         "</body></html>")
+    assert page.xpath("string((//h1)[1])").get() == "A B C"
+    assert page_attribution(page) == ("A B C", "")
