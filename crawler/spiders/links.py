@@ -12,6 +12,7 @@ at the limit; the rest are only counted, by one XPath.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
 from lxml import etree
@@ -29,6 +30,13 @@ class PageLinks:
     images: list[tuple[str, str]] = field(default_factory=list)
     #: links and images past the limit, not taken
     excess: int = 0
+
+
+@lru_cache(maxsize=4096)  # about 2 MB at most
+def _safe(url: str, encoding: str) -> str:
+    """``safe_url_string``, remembered: a site's menus and footers give every page the same
+    links, and making one safe costs more than joining it (a ``ValueError`` is not kept)."""
+    return safe_url_string(url, encoding)
 
 
 _COUNT_LINKS = etree.XPath("count(//*[(local-name()='a' or local-name()='area') and "
@@ -52,7 +60,7 @@ def page_links(response: TextResponse, limit: int) -> PageLinks:
             break
         walked += 1
         try:
-            url = safe_url_string(urljoin(base, strip_html5_whitespace(raw)), response.encoding)
+            url = _safe(urljoin(base, strip_html5_whitespace(raw)), response.encoding)
         except ValueError:
             continue  # a bogus link, as LinkExtractor skips it
         is_image = tag == "img"
