@@ -25,16 +25,17 @@ What is measured
 
 Why it is set up this way
     Each crawl runs in its own process (Scrapy's reactor starts once per process) and the
-    runs are interleaved (A, B, B-no-fsync, A, ...) so drift of the machine affects all three
-    alike; ``--repeat K`` reports medians. The site is served by a small asyncio server in a
-    separate process, so it does not compete for the crawler's GIL; it answers every request
-    with one pre-rendered ``write``. (``crawler.demo.server.SiteServer`` is not used: it
-    writes headers and body in two sends without ``TCP_NODELAY``, so a response on a
-    keep-alive connection can wait ~40 ms for a delayed ACK: 23 requests/s on one
-    connection.) Before crawling, a short load test shows the server's capacity, which must
-    be far above either crawler's rate. The link graph is built so that every page's crawl
-    depth is its tree depth whatever order Scrapy takes (see :func:`page_links`): the
-    project's ``DEPTH_LIMIT`` must not cut the crawl short.
+    runs are interleaved (A, A+, B, B-no-fsync, then A+, B, B-no-fsync, A, ...: each round
+    starts one crawl later, so none always follows the same other crawl) so drift of the
+    machine affects all of them alike; ``--repeat K`` reports medians. The site is served by
+    a small asyncio server in a separate process, so it does not compete for the crawler's
+    GIL; it answers every request with one pre-rendered ``write``.
+    (``crawler.demo.server.SiteServer`` is not used: it writes headers and body in two sends
+    without ``TCP_NODELAY``, so a response on a keep-alive connection can wait ~40 ms for a
+    delayed ACK: 23 requests/s on one connection.) Before crawling, a short load test shows
+    the server's capacity, which must be far above either crawler's rate. The link graph is
+    built so that every page's crawl depth is its tree depth whatever order Scrapy takes
+    (see :func:`page_links`): the project's ``DEPTH_LIMIT`` must not cut the crawl short.
 
 Optional analyses
     ``--ablate`` times B (fsync off) with parts of the compliance layer switched off through
@@ -75,8 +76,9 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -944,9 +946,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server capacity: >= {capacity:.0f} requests/s over {args.concurrency} "
               "keep-alive connections (a Python client, so a lower bound)")
         bench = Bench(server, Path(tmp), args.concurrency)
+        crawls: list[Callable[[], Run]] = [bench.plain, partial(bench.plain, feed=True),
+                                           partial(bench.framework, fsync=True),
+                                           partial(bench.framework, fsync=False)]
         for i in range(args.repeat):
-            for run in (bench.plain(), bench.plain(feed=True), bench.framework(fsync=True),
-                        bench.framework(fsync=False)):
+            turn = i % len(crawls)  # each round starts one later: no crawl keeps a place
+            for crawl in crawls[turn:] + crawls[:turn]:
+                run = crawl()
                 print(f"  #{i + 1} {run.label:<28} {run.seconds:6.2f} s  {run.rate:7.1f} "
                       "pages/s")
         print_table(bench, [LABEL_A, LABEL_A_FEED, LABEL_B, LABEL_B_NOFSYNC], "THROUGHPUT")
