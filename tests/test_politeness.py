@@ -205,6 +205,27 @@ def test_per_host_concurrency_is_a_hard_limit(serve, tmp_path: Path, concurrency
     assert state["max"] == concurrency
 
 
+def test_requests_held_back_by_the_rate_wait_in_line(serve, tmp_path: Path) -> None:
+    """Twelve links found at once, six requests allowed in flight, 20 requests/s: the
+    requests queue for their turn and only the first in line watches the clock, so each
+    waits once or twice (again when an answer moves the next start), not once for every
+    request that goes ahead of it; the floor holds between all of them."""
+    links = tuple(f"/q{i}" for i in range(12))
+    server = serve({SITE: {"/": page("home", links=links), **{link: page(link) for link in links}}})
+    policies, store = tmp_path / "policies", tmp_path / "corpus"
+    write_policy(policies, "site", SITE, [server.url(SITE, "/")],
+                 rate={"requests_per_second": 20, "concurrency": 6})
+    result = crawl(policies, store, "research")
+    assert len(result.manifest) == 13
+    [report] = (store / "runs").glob("*.json")
+    stats = json.loads(report.read_text())["scrapy_stats"]
+    requests = stats["compliance/sites/site/requests"]
+    waits = stats["compliance/sites/site/politeness_waits"]
+    assert requests == len(server.hits_for(SITE)) == 16  # robots.txt, site files, pages
+    assert len(links) <= waits <= 2 * requests, (waits, requests)
+    assert min(gaps([h.time for h in server.hits_for(SITE)])) >= 0.049
+
+
 def test_next_start_waits_a_full_gap_after_the_last_answer() -> None:
     """The server sees a request somewhere between its start and its answer: counting the
     gap from the answer keeps it whole at the server, whatever the latency."""
