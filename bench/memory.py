@@ -47,8 +47,8 @@ def measure(size: int, concurrency: int, workdir: Path) -> dict[str, tuple[float
     out: dict[str, tuple[float, float]] = {}
     with tp.BenchServer(size) as server:
         base = {"concurrency": concurrency, "cprofile_out": None}
-        out["plain"] = peak_rss({**base, "mode": "plain", "url": server.url("/"),
-                                 "host": tp.HOST,
+        out["plain"] = peak_rss({**base, "mode": "plain", "urls": [server.url("/")],
+                                 "hosts": [tp.HOST],
                                  "stats_file": str(workdir / f"plain-{size}.json")})
         policies, store = workdir / f"policies-{size}", workdir / f"store-{size}"
         tp.write_policy(policies, server, concurrency)

@@ -2,26 +2,34 @@
 
 What is measured
     Pages per second of a complete crawl of a generated local site (``--pages`` licensed HTML
-    pages of 5-10 KB, five links each, a robots.txt that allows everything), crawled with the
-    same concurrency by
+    pages of 5-10 KB, five links each, spread over ``--sites`` hosts, each with a robots.txt
+    that allows everything), crawled with the same concurrency by
 
     * **A, plain Scrapy**: a minimal ``scrapy.Spider`` (``ROBOTSTXT_OBEY=True``, the same
       ``LinkExtractor`` as ``CorpusSpider``, one ``{url, length}`` dict per page, no feed);
-    * **B, the framework**: ``crawler.run.run_crawl``, the CLI's own code path, with a
-      policy whose rate limits are lifted (``requests_per_second: 1000``, the most a policy
-      may ask, ``concurrency`` as A), into a fresh local store: once with the default
-      ``COMPLIANCE_STORE_FSYNC=True`` and once with ``False``, so the cost of durability
-      shows separately.
+    * **B, the framework**: ``crawler.run.run_crawl``, the CLI's own code path, with one
+      policy per site whose rate limits are lifted (``requests_per_second: 1000``, the most
+      a policy may ask, ``concurrency`` as A), into a fresh local store: once with the
+      default ``COMPLIANCE_STORE_FSYNC=True`` and once with ``False``, so the cost of
+      durability shows separately.
+
+    Many sites, as in a corpus crawl, so that no site's politeness floor paces the crawl:
+    the crawler's own cost per page is what is measured. With ``--sites 1`` the one site's
+    1 ms floor spaces every request start, and each then runs in a turn of the reactor of
+    its own instead of in batches: that costs CPU per page (the figures are in
+    ``docs/operations.md``), and plain Scrapy, which does not pace at all here, is no
+    longer doing the same work.
 
     "Seconds" is Scrapy's ``elapsed_time_seconds`` (spider opened → spider closed), so
     interpreter start-up and imports are left out. Beside it: the CPU time of the crawl
     process over the same span (both crawlers are CPU-bound on one core, so CPU per page is
     the figure least disturbed by other load on the machine) and the process's wall time.
     Every run is checked before it counts: the server must have received exactly one
-    request per page and one for robots.txt (B may also fetch its other control files, such
-    as ai.txt, once each), Scrapy must have sent exactly those (nothing off-site) and scraped
-    one item per page, and B must have stored every page (manifest and ledger agree). A
-    broken crawl stops the benchmark instead of producing a flattering number.
+    request per page and one for each site's robots.txt (B may also fetch its other control
+    files, such as ai.txt, once per site), Scrapy must have sent exactly those (nothing
+    off-site) and scraped one item per page, and B must have stored every page (manifest
+    and ledger agree). A broken crawl stops the benchmark instead of producing a
+    flattering number.
 
 Why it is set up this way
     Each crawl runs in its own process (Scrapy's reactor starts once per process) and the
@@ -34,8 +42,9 @@ Why it is set up this way
     without ``TCP_NODELAY``, so a response on a keep-alive connection can wait ~40 ms for a
     delayed ACK: 23 requests/s on one connection.) Before crawling, a short load test shows
     the server's capacity, which must be far above either crawler's rate. The link graph is
-    built so that every page's crawl depth is its tree depth whatever order Scrapy takes
-    (see :func:`page_links`): the project's ``DEPTH_LIMIT`` must not cut the crawl short.
+    built so that no page's crawl depth exceeds its tree depth whatever order Scrapy takes
+    (see :func:`page_links`; each site's first page is a start URL, at depth 0): the
+    project's ``DEPTH_LIMIT`` must not cut the crawl short.
 
 Optional analyses
     ``--ablate`` times B (fsync off) with parts of the compliance layer switched off through
@@ -48,10 +57,12 @@ Optional analyses
     py-spy``) or cProfile and prints where B spends time that A does not: self time per page
     by area, and the framework functions by inclusive time.
 
-Everything binds to 127.0.0.50 (ephemeral port), writes only to a temporary directory, and
-stops by itself; the server process also exits when this process dies.
+Everything binds to 127.0.0.50 and the addresses after it, one per site (one ephemeral
+port), writes only to a temporary directory, and stops by itself; the server process also
+exits when this process dies.
 
-    .venv/bin/python bench/throughput.py [--pages 2000] [--concurrency 16] [--repeat 3]
+    .venv/bin/python bench/throughput.py [--pages 2000] [--sites 16] [--concurrency 16]
+                                         [--repeat 3]
                                          [--licence-prose] [--ablate]
                                          [--profile [auto|cprofile|py-spy]] [--profile-dir DIR]
 """
@@ -85,6 +96,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.50"
+#: how many sites the benchmark's pages are spread over (``--sites``): a corpus crawl covers
+#: many sites at once, and each site's politeness floor (1 ms at the 1000 requests/s a
+#: policy may ask at most) then never paces the crawl
+SITES = 16
 BENCH_CONTACT = "mailto:bench@example.invalid"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 LINKS_PER_PAGE = 5
@@ -100,6 +115,22 @@ CRAWL_TIMEOUT = 600.0
 
 def page_path(index: int) -> str:
     return "/" if index == 0 else f"/p/{index}.html"
+
+
+def site_hosts(sites: int) -> list[str]:
+    """The loopback address of each site: ``HOST`` and the ones after it."""
+    first = HOST.rsplit(".", 1)
+    return [f"{first[0]}.{int(first[1]) + n}" for n in range(sites)]
+
+
+def host_of(index: int, hosts: Sequence[str]) -> str:
+    """The site a page lives on: page i on site i mod the number of sites."""
+    return hosts[index % len(hosts)]
+
+
+def start_pages(hosts: Sequence[str]) -> list[int]:
+    """Each site's first page, where a crawl of it starts (page 0 is ``/`` of the first)."""
+    return list(range(len(hosts)))
 
 
 def page_links(index: int, pages: int) -> list[int]:
@@ -137,8 +168,10 @@ def _paragraphs(rng: random.Random, licence_prose: bool, count: int = 64) -> lis
     return out
 
 
-def render_page(index: int, pages: int, paragraphs: Sequence[str], rng: random.Random) -> bytes:
-    """One licensed page: 5-10 KB of text, links to five other pages, a rel=license link."""
+def render_page(index: int, pages: int, paragraphs: Sequence[str], rng: random.Random,
+                href: Callable[[int], str] = page_path) -> bytes:
+    """One licensed page: 5-10 KB of text, links to five other pages (``href``: where page
+    j is, as the link names it), a rel=license link."""
     body: list[str] = []
     size = 0
     target = rng.randint(4_500, 8_500)
@@ -146,7 +179,7 @@ def render_page(index: int, pages: int, paragraphs: Sequence[str], rng: random.R
         para = rng.choice(paragraphs)
         body.append(para)
         size += len(para)
-    links = "".join(f'<li><a href="{page_path(j)}">Page {j}</a></li>'
+    links = "".join(f'<li><a href="{href(j)}">Page {j}</a></li>'
                     for j in page_links(index, pages))
     html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>Bench page {index}</title><meta name=\"author\" content=\"Bench Author\">"
@@ -162,14 +195,24 @@ def _http_response(body: bytes, content_type: str, status: str = "200 OK") -> by
     return head.encode() + body
 
 
-def build_site(pages: int, licence_prose: bool = False, seed: int = 2026) -> dict[bytes, bytes]:
-    """Request target → complete pre-rendered HTTP response."""
+def build_site(pages: int, licence_prose: bool = False, seed: int = 2026,
+               hosts: Sequence[str] = (HOST,), port: int = 0) -> dict[str, dict[bytes, bytes]]:
+    """Host → request target → complete pre-rendered HTTP response. Every host serves the
+    same robots.txt; a link to a page on another host is absolute (``port``: the server's)."""
     rng = random.Random(seed)
     paragraphs = _paragraphs(rng, licence_prose)
-    site = {page_path(i).encode(): _http_response(render_page(i, pages, paragraphs, rng),
-                                                  "text/html; charset=utf-8")
-            for i in range(pages)}
-    site[ROBOTS_PATH.encode()] = _http_response(ROBOTS_TXT, "text/plain; charset=utf-8")
+    site: dict[str, dict[bytes, bytes]] = {
+        host: {ROBOTS_PATH.encode(): _http_response(ROBOTS_TXT, "text/plain; charset=utf-8")}
+        for host in hosts}
+    for i in range(pages):
+        host = host_of(i, hosts)
+
+        def href(j: int, host: str = host) -> str:
+            there = host_of(j, hosts)
+            return page_path(j) if there == host else f"http://{there}:{port}{page_path(j)}"
+
+        site[host][page_path(i).encode()] = _http_response(
+            render_page(i, pages, paragraphs, rng, href), "text/html; charset=utf-8")
     return site
 
 
@@ -183,8 +226,8 @@ class _SiteProtocol(asyncio.Protocol):
     """HTTP/1.1 keep-alive (and pipelining) for GET requests without bodies: enough for
     Scrapy and cheap, so the server is never what the benchmark measures."""
 
-    def __init__(self, site: dict[bytes, bytes], hits: Counter[bytes]):
-        self.site, self.hits = site, hits
+    def __init__(self, host: str, site: dict[bytes, bytes], hits: Counter[str]):
+        self.host, self.site, self.hits = host, site, hits
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
 
@@ -201,21 +244,41 @@ class _SiteProtocol(asyncio.Protocol):
             parts = request_line.split(b" ")
             target = parts[1].split(b"#")[0] if len(parts) == 3 else b""
             out.append(self.site.get(target, _NOT_FOUND))
-            self.hits[target] += 1
+            self.hits[self.host + target.decode("latin-1")] += 1
         self.buffer = buffer
         if out and self.transport is not None:
             self.transport.write(b"".join(out))
 
 
-def _serve(conn: Connection, address: str, pages: int, licence_prose: bool) -> None:
-    """Server process: serve until told to stop or until the parent goes away."""
-    site = build_site(pages, licence_prose)
-    hits: Counter[bytes] = Counter()
+async def _listen(hosts: Sequence[str], factory: Callable[[str], Callable[[], asyncio.Protocol]]
+                  ) -> list[asyncio.Server]:
+    """One listening socket per host, all on one (ephemeral) port."""
+    loop = asyncio.get_running_loop()
+    while True:
+        servers = [await loop.create_server(factory(hosts[0]), hosts[0], 0, backlog=512)]
+        port = servers[0].sockets[0].getsockname()[1]
+        try:
+            for host in hosts[1:]:
+                servers.append(await loop.create_server(factory(host), host, port, backlog=512))
+            return servers
+        except OSError:  # the port is taken on one of the other addresses: another one
+            for server in servers:
+                server.close()
+
+
+def _serve(conn: Connection, hosts: Sequence[str], pages: int, licence_prose: bool) -> None:
+    """Server process: serve until told to stop or until the parent goes away. The pages
+    are rendered once the port is known (links to other hosts name it), before the port
+    is reported, so before any request can come."""
+    hits: Counter[str] = Counter()
+    site: dict[str, dict[bytes, bytes]] = {}
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: _SiteProtocol(site, hits), address, 0,
-                                          backlog=512)
+        servers = await _listen(hosts, lambda host: lambda: _SiteProtocol(host, site[host],
+                                                                          hits))
+        port = servers[0].sockets[0].getsockname()[1]
+        site.update(build_site(pages, licence_prose, hosts=hosts, port=port))
         stop = asyncio.Event()
 
         def control() -> None:  # "hits" → requests per target; "stop" or EOF → shut down
@@ -229,21 +292,25 @@ def _serve(conn: Connection, address: str, pages: int, licence_prose: bool) -> N
                 conn.send(dict(hits))
             loop.call_soon_threadsafe(stop.set)
 
-        conn.send(server.sockets[0].getsockname()[1])
+        conn.send(port)
         threading.Thread(target=control, daemon=True).start()
-        async with server:
-            await stop.wait()
+        await stop.wait()
+        for server in servers:
+            server.close()
 
     asyncio.run(main())
 
 
 class BenchServer:
-    """The site, served from a child process on ``HOST``."""
+    """The site, served from a child process on ``sites`` loopback addresses from ``HOST``
+    on (one host per site)."""
 
-    def __init__(self, pages: int, licence_prose: bool = False):
+    def __init__(self, pages: int, licence_prose: bool = False, sites: int = 1):
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, HOST, pages, licence_prose),
+        self.hosts = site_hosts(sites)
+        self._process = ctx.Process(target=_serve,
+                                    args=(child, self.hosts, pages, licence_prose),
                                     daemon=True, name="bench-site")
         self._process.start()
         child.close()
@@ -253,14 +320,18 @@ class BenchServer:
         self.port: int = self._conn.recv()
         self.pages = pages
 
-    def url(self, path: str = "/") -> str:
-        return f"http://{HOST}:{self.port}{path}"
+    def url(self, path: str = "/", host: str = HOST) -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def start_urls(self) -> list[str]:
+        """Where a crawl starts: the first page of each site."""
+        return [self.url(page_path(i), host_of(i, self.hosts))
+                for i in start_pages(self.hosts)]
 
     def hits(self) -> Counter[str]:
-        """Requests received so far, per request target."""
+        """Requests received so far, per host and request target (``127.0.0.50/p/1.html``)."""
         self._conn.send("hits")
-        hits: dict[bytes, int] = self._conn.recv()
-        return Counter({target.decode("latin-1"): n for target, n in hits.items()})
+        return Counter(self._conn.recv())
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -305,8 +376,9 @@ async def _load(port: int, paths: Sequence[str], connections: int, seconds: floa
 
 
 def server_capacity(server: BenchServer, connections: int, seconds: float = 1.5) -> float:
-    """A lower bound: the client is Python too and shares the two cores with the server."""
-    paths = [page_path(i) for i in range(server.pages)]
+    """A lower bound: the client is Python too and shares the two cores with the server.
+    (The pages of the first site: every site is served by the same process.)"""
+    paths = [page_path(i) for i in range(server.pages) if host_of(i, server.hosts) == HOST]
     return asyncio.run(_load(server.port, paths, connections, seconds))
 
 
@@ -403,16 +475,17 @@ def child_plain(spec: dict[str, Any]) -> None:
     from scrapy.http import Response
     from scrapy.linkextractors import LinkExtractor
 
-    url, concurrency, feed = spec["url"], spec["concurrency"], spec.get("feed")
+    urls, concurrency, feed = spec["urls"], spec["concurrency"], spec.get("feed")
 
     class PlainSpider(scrapy.Spider):
         name = "plain"
         link_extractor = LinkExtractor(tags=("a", "area"), attrs=("href",))
 
         async def start(self) -> AsyncIterator[Any]:
-            # like CorpusSpider: the start URL goes through the dupe filter (start_urls
+            # like CorpusSpider: the start URLs go through the dupe filter (start_urls
             # would be dont_filter=True, so "/" would be fetched again via a link)
-            yield scrapy.Request(url, callback=self.parse)
+            for url in urls:
+                yield scrapy.Request(url, callback=self.parse)
 
         def parse(self, response: Response) -> Any:
             yield ({"url": response.url, "body": response.text} if feed
@@ -429,7 +502,7 @@ def child_plain(spec: dict[str, Any]) -> None:
             **({"FEEDS": {feed: {"format": "jsonlines"}}} if feed else {}),
         })
         # allowed_domains keeps the creativecommons.org license link off the network
-        process.crawl(PlainSpider, allowed_domains=[spec["host"]])
+        process.crawl(PlainSpider, allowed_domains=spec["hosts"])
         process.start()
 
 
@@ -437,7 +510,7 @@ def plain_in_child(script: str, url: str, host: str, concurrency: int,
                    stats_file: Path) -> dict[str, Any]:
     """Run A in a child process of ``script`` (a benchmark that hands ``--child-plain
     SPEC`` to :func:`child_plain`); its Scrapy stats."""
-    spec = {"url": url, "host": host, "concurrency": concurrency, "cprofile_out": None,
+    spec = {"urls": [url], "hosts": [host], "concurrency": concurrency, "cprofile_out": None,
             "stats_file": str(stats_file)}
     subprocess.run([sys.executable, script, "--child-plain", json.dumps(spec)], check=True,
                    timeout=CRAWL_TIMEOUT)
@@ -484,21 +557,28 @@ def _commit_without_files() -> None:
 # --------------------------------------------------------------------------- orchestration
 
 
+def policy_name(site: int, sites: int) -> str:
+    return "bench" if sites == 1 else f"bench-{site:02d}"
+
+
 def write_policy(directory: Path, server: BenchServer, concurrency: int) -> None:
+    """One policy per site, each at the highest rate a policy may ask (1000 requests/s)."""
     import yaml
 
-    policy = {
-        "name": "bench", "hosts": [HOST],
-        "tos": {"url": server.url("/terms"), "reviewed": "2026-11-01", "reviewer": "Bench",
-                "crawling": "allowed", "ai_training": "allowed"},
-        "purposes": ["research", "commercial"], "start_urls": [server.url("/")],
-        "ports": [server.port],  # an ephemeral port, which policies list
-        "rate": {"requests_per_second": 1000, "concurrency": concurrency},
-        "licenses": {"accept": {"research": ["CC-BY-4.0"], "commercial": ["CC-BY-4.0"]}},
-        "retention_days": 30,
-    }
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "bench.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
+    for n, (host, start) in enumerate(zip(server.hosts, server.start_urls(), strict=True)):
+        name = policy_name(n, len(server.hosts))
+        policy = {
+            "name": name, "hosts": [host],
+            "tos": {"url": server.url("/terms", host), "reviewed": "2026-11-01",
+                    "reviewer": "Bench", "crawling": "allowed", "ai_training": "allowed"},
+            "purposes": ["research", "commercial"], "start_urls": [start],
+            "ports": [server.port],  # an ephemeral port, which policies list
+            "rate": {"requests_per_second": 1000, "concurrency": concurrency},
+            "licenses": {"accept": {"research": ["CC-BY-4.0"], "commercial": ["CC-BY-4.0"]}},
+            "retention_days": 30,
+        }
+        (directory / f"{name}.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
 
 
 @dataclass
@@ -577,30 +657,34 @@ class Bench:
         control files). Scrapy's own request count must agree: nothing went off-site."""
         got = self.server.hits()
         got.subtract(before)
-        pages = {page_path(i) for i in range(self.server.pages)}
+        hosts = self.server.hosts
+        pages = {host_of(i, hosts) + page_path(i) for i in range(self.server.pages)}
         wrong = sorted(p for p in pages if got[p] != 1)
         _expect(label, "pages not fetched exactly once", wrong[:5], [])
         extra = {t: n for t, n in got.items() if t not in pages and n}
-        _expect(label, "robots.txt fetches", extra.get(ROBOTS_PATH, 0), int(robots))
+        robots_fetches = {host + ROBOTS_PATH: 1 for host in hosts} if robots else {}
+        _expect(label, "robots.txt fetches",
+                {t: n for t, n in extra.items() if t.endswith(ROBOTS_PATH)}, robots_fetches)
+        files = {t.split("/", 1)[1] for t in extra if not t.endswith(ROBOTS_PATH)}
         if strict:
-            _expect(label, "other requests", sorted(set(extra) - {ROBOTS_PATH}), [])
+            _expect(label, "other requests", sorted(files), [])
         _expect(label, "files fetched more than once", [t for t, n in extra.items() if n > 1],
                 [])
         _expect(label, "downloader/request_count", stats.get("downloader/request_count"),
                 sum(got.values()))
         _expect(label, "HTTP 200 responses", stats.get("downloader/response_status_count/200"),
-                len(pages) + int(robots))
+                len(pages) + len(robots_fetches))
         _expect(label, "item_scraped_count", stats.get("item_scraped_count"), len(pages))
-        others = ", ".join(sorted(set(extra) - {ROBOTS_PATH}))
+        others = ", ".join(f"/{f}" for f in sorted(files))
         if others and others not in self._seen:
             self._seen.add(others)
-            print(f"  [{label.strip()}] also fetched, once each: {others}")
+            print(f"  [{label.strip()}] also fetched, once per site: {others}")
 
     def plain(self, profiler: Profiler | None = None, feed: bool = False) -> Run:
         """Plain Scrapy; ``feed``: writing each page's body to a JSONL feed (A+)."""
         label = LABEL_A_FEED if feed else LABEL_A
         before = self.server.hits()
-        spec = {"mode": "plain", "url": self.server.url("/"), "host": HOST,
+        spec = {"mode": "plain", "urls": self.server.start_urls(), "hosts": self.server.hosts,
                 "feed": str(Path(tempfile.mkdtemp(dir=self.workdir)) / "feed.jsonl")
                 if feed else None}
         stats, wall = self._child(spec, profiler)
@@ -909,6 +993,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=2000, help="pages on the site (2000)")
+    parser.add_argument("--sites", type=int, default=SITES,
+                        help=f"sites (hosts, one policy each) the pages are spread over "
+                             f"({SITES}); 1: a single site, whose 1 ms politeness floor then "
+                             "paces every request")
     parser.add_argument("--concurrency", type=int, default=16,
                         help="concurrent requests, both runs (16)")
     parser.add_argument("--repeat", type=int, default=3,
@@ -929,14 +1017,18 @@ def main(argv: list[str] | None = None) -> int:
         spec = json.loads(args.child)
         (child_plain if spec["mode"] == "plain" else child_framework)(spec)
         return 0
-    if args.pages < 2 or args.concurrency < 1 or args.repeat < 1:
-        parser.error("--pages >= 2, --concurrency >= 1, --repeat >= 1")
+    if args.pages < 2 or args.concurrency < 1 or args.repeat < 1 \
+            or not 1 <= args.sites <= min(args.pages, 100):
+        parser.error("--pages >= 2, --concurrency >= 1, --repeat >= 1, "
+                     "1 <= --sites <= min(--pages, 100)")
 
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crawler-bench-") as tmp, \
-            BenchServer(args.pages, args.licence_prose) as server:
-        print(f"site: {args.pages} pages at {server.url('/')}, served by a separate process"
+            BenchServer(args.pages, args.licence_prose, args.sites) as server:
+        print(f"site: {args.pages} pages on {args.sites} site(s) at {server.hosts[0]}"
+              + (f"-{server.hosts[-1].rsplit('.', 1)[1]}" if args.sites > 1 else "")
+              + f":{server.port}, served by a separate process"
               + (", prose full of 'licence'" if args.licence_prose else ""))
         load = os.getloadavg()[0]
         print(f"machine: {os.cpu_count()} CPUs, load average {load:.2f} before the runs"
