@@ -53,6 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
             "site (policy) in one run (the rest: site_page_limit)"),
     Setting("COMPLIANCE_DISK_FRONTIER", True, "queue waiting requests on disk (a temporary "
             "JOBDIR) unless JOBDIR is set"),
+    Setting("COMPLIANCE_FRONTIER_MEMORY", 2000, "waiting requests kept in memory before "
+            "more are queued on disk"),
     Setting("COMPLIANCE_WITHDRAWAL", "purge", "what a withdrawal of consent does: purge or "
             "quarantine"),
     Setting("COMPLIANCE_REDIS_URL", None, "redis://HOST:PORT/DB of a fleet of workers "

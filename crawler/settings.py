@@ -30,7 +30,8 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # Breadth-first: with depth-first order a page first reached by a long path hits
 # DEPTH_LIMIT, and its shorter paths are then dropped as duplicates.
 DEPTH_PRIORITY = 1
-# Waiting requests go to disk (the addon's COMPLIANCE_DISK_FRONTIER): marshal takes plain
-# data only, which is what the gates put in request meta.
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.MarshalFifoDiskQueue"
+# Waiting requests go to disk past COMPLIANCE_FRONTIER_MEMORY of them (the addon's
+# COMPLIANCE_DISK_FRONTIER): marshal takes plain data only, which is what the gates put in
+# request meta.
+SCHEDULER_DISK_QUEUE = "crawler.scrapy_adapters.frontier.MemoryHeadQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"

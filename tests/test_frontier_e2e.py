@@ -1,4 +1,4 @@
-"""The crawl frontier lives on disk, and what the gates put in request meta is plain data.
+"""The crawl frontier can live on disk, and what the gates put in request meta is plain data.
 
 Requests that carry gate meta when they are queued (an image with its page's license, a
 redirect and a retry with their decisions so far, the site files' reading and the robots
@@ -37,8 +37,8 @@ def test_requests_wait_on_disk_with_plain_meta(serve, tmp_path: Path) -> None:
     write_policy(policies, "site", SITE, [server.url(SITE, "/")],
                  licenses={"images_share_page_license": True})
 
-    result = crawl(policies, tmp_path / "corpus", "research",
-                   "COMPLIANCE_BACKOFF_BASE=0.2", "RETRY_TIMES=2")
+    result = crawl(policies, tmp_path / "corpus", "research",  # every request on disk
+                   "COMPLIANCE_BACKOFF_BASE=0.2", "RETRY_TIMES=2", "COMPLIANCE_FRONTIER_MEMORY=0")
 
     url = lambda path: server.url(SITE, path)  # noqa: E731
     assert result.stored_urls() == {url(p) for p in ("/", "/a.html", "/b.html", "/flaky",
