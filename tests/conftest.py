@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,19 @@ from crawler.storage.packs import split_locator
 pytest_plugins = ["s3server", "redisserver"]
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_files_under_basetemp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Temporary files of the tests, and of the crawls and servers they start, go under
+    pytest's base temp (which pytest prunes) instead of /tmp: a crawl a test kills with
+    SIGKILL cannot remove its own temporary frontier or ledger spool."""
+    directory = str(tmp_path_factory.mktemp("tmp"))
+    patch = pytest.MonkeyPatch()
+    patch.setenv("TMPDIR", directory)
+    patch.setattr(tempfile, "tempdir", directory)
+    yield
+    patch.undo()
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 #: the operator's contact the test crawls send in their User-Agent
 CONTACT = "mailto:crawler-tests@example.org"
