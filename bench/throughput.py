@@ -53,9 +53,9 @@ Optional analyses
     has the local store's group commit answer without writing anything (``put_many``
     replaced in that crawl's process only), which shows what the pack appends, their
     barrier, the sidecars' and manifest lines' encoding and the manifest append cost.
-    ``--profile`` runs one A and one B crawl under py-spy (if on PATH; ``pip install
-    py-spy``) or cProfile and prints where B spends time that A does not: self time per page
-    by area, and the framework functions by inclusive time.
+    ``--profile`` runs one A and one B crawl under py-spy (if beside the interpreter or on
+    PATH; ``make bench`` installs it) or cProfile and prints where B spends time that A does
+    not: self time per page by area, and the framework functions by inclusive time.
 
 Everything binds to 127.0.0.50 and the addresses after it, one per site (one ephemeral
 port), writes only to a temporary directory, and stops by itself; the server process also
@@ -760,7 +760,7 @@ def print_table(bench: Bench, labels: Sequence[str], title: str) -> None:
     print(f"\n{title}: median of {k} run(s) each, concurrency {bench.concurrency}\n"
           "  seconds = Scrapy elapsed_time_seconds (spider open → close); CPU = CPU time of "
           "the crawl process over that span (reactor: its reactor thread's share); wall = the "
-          "whole process")
+          "whole process; vs A: pages/s as a share of A's, CPU per page as a multiple of A's")
     print(f"{'run':<42} {'pages':>5} {'seconds':>7} {'pages/s':>7} {'vs A':>5} "
           f"{'CPU µs/page':>11} {'vs A':>5} {'reactor':>7} {'wall s':>6}  pages/s of each run")
     for label in labels:
@@ -772,7 +772,7 @@ def print_table(bench: Bench, labels: Sequence[str], title: str) -> None:
         wall = statistics.median(r.wall for r in runs)
         each = " ".join(f"{r.rate:.0f}" for r in runs)
         print(f"{label[:42]:<42} {pages:>5} {median:>7.2f} {pages / median:>7.1f} "
-              f"{base / median:>5.2f} {1e6 * cpu / pages:>11.0f} {base_cpu / cpu:>5.2f} "
+              f"{base / median:>5.2f} {1e6 * cpu / pages:>11.0f} {cpu / base_cpu:>5.2f} "
               f"{1e6 * reactor / pages:>7.0f} {wall:>6.1f}  {each}")
 
 
@@ -845,6 +845,10 @@ def run_ablations(bench: Bench, repeat: int) -> None:
 _IDLE = ("<method 'poll' of 'select.epoll' objects>",
          "<method 'select' of 'select.epoll' objects>")
 _STDLIB = Path(sysconfig.get_paths()["stdlib"])
+#: reactor work outside the timed span (Scrapy's start_time to finish_time): the addon's
+#: first spider_opened handler and its engine_stopped one (the run summary and report)
+_OUTSIDE_SPAN = {("crawler/scrapy_adapters/addon.py", "_freeze_startup_objects"),
+                 ("crawler/scrapy_adapters/addon.py", "_close")}
 _PYSPY_FRAME = re.compile(r"^(?P<func>.*) \((?P<file>.*):(?P<line>\d+)\)$")
 
 
@@ -902,18 +906,22 @@ class Profile:
     @classmethod
     def from_py_spy(cls, path: str) -> Profile:
         """py-spy ``raw`` output (collapsed stacks, recorded with ``--idle``): the main
-        thread's samples while the reactor runs; a sample in the selector is idle."""
+        thread's samples while the reactor runs, less :data:`_OUTSIDE_SPAN`; a sample in
+        the selector is idle."""
         by_area: dict[str, float] = defaultdict(float)
         framework: dict[str, float] = defaultdict(float)
         busy = idle = 0.0
-        for line in Path(path).read_text().splitlines():
+        # a frame read --nonblocking, while the process runs on, may be torn bytes
+        for line in Path(path).read_text(errors="replace").splitlines():
             stack, _, count = line.rpartition(" ")
             frames = [(m["func"], m["file"]) if (m := _PYSPY_FRAME.match(f)) else (f, "?")
                       for f in stack.split(";")]
-            starts = [i for i, (func, _file) in enumerate(frames)
-                      if func == "CrawlerProcess.start"]
-            if not starts:  # start-up, policy loading, run summary, other threads
-                continue
+            starts = [i for i, (func, file) in enumerate(frames)  # py-spy names it
+                      if file == "scrapy/crawler.py"                 # start or
+                      and func.rpartition(".")[2] == "start"]         # CrawlerProcess.start
+            if not starts or any((file, func.rpartition(".")[2]) in _OUTSIDE_SPAN
+                                 for func, file in frames):
+                continue  # start-up, policy loading, run summary, other threads
             samples = int(count)
             leaf_func, leaf_file = frames[-1]
             if leaf_file == "selectors.py" and leaf_func.endswith(".select"):
