@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 from crawler import ledger_index
@@ -25,6 +26,28 @@ def test_index_finds_every_line_of_a_url() -> None:
         assert sorted(_lookup(index, url)) == sorted((o, n) for u, o, n in spans if u == url)
     assert _lookup(index, "http://a.test/nope") == []
     assert len(ledger_index.keys(index)) == 700
+
+
+def test_records_sorted_by_key_and_a_keys_lines_in_file_order() -> None:
+    spans = [(f"http://a.test/{i % 997}", i * 10, 10) for i in range(5000)]
+    index = ledger_index.build(spans)
+    records = list(ledger_index._RECORD.iter_unpack(index[ledger_index.HEADER_SIZE:]))
+    assert [(k, o) for k, o, _n in records] == sorted(
+        (ledger_index.url_key(u), o) for u, o, _n in spans)
+
+
+def test_building_an_index_takes_about_twice_its_size() -> None:
+    """Sorting all lines at once as Python objects peaked near ten times the index's size:
+    47 MB when a 50,000-page run closed."""
+    spans = ((f"http://a.test/{i}", i * 300, 300) for i in range(100_000))
+    tracemalloc.start()
+    try:
+        index = ledger_index.build(spans)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(index) == ledger_index.HEADER_SIZE + 100_000 * 20
+    assert peak < 3 * len(index)
 
 
 def test_empty_index() -> None:
