@@ -59,7 +59,7 @@ def build(spans: Iterable[tuple[str, int, int]]) -> bytes:
 
     Built in compact arrays and sorted one fan-out bucket at a time, so that it takes about
     twice the index's own size (20 bytes a line) at its peak: sorting every line at once as
-    Python objects took some 190 bytes a line, 47 MB when a 50,000-page run closed, the
+    Python objects took some 220 bytes a line, 47 MB when a 50,000-page run closed, the
     largest part of the crawl's peak memory growth (``bench/memory.py``)."""
     out = _packed(spans)
     return bytes(out)  # the arrays the records were sorted from are freed by now
