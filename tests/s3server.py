@@ -218,6 +218,7 @@ class Seen:
     path: str
     outcome: str  # "forwarded", or the fault mode applied
     headers: dict[str, str] = field(default_factory=dict)
+    size: int = 0  # bytes of the request's body
 
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
@@ -309,7 +310,8 @@ class FaultProxy:
         fault = self._pick(method, path, unquote(query))
         headers = {k.lower(): v for k, v in handler.headers.items()}
         with self._lock:
-            self.seen.append(Seen(method, path, fault.mode if fault else "forwarded", headers))
+            self.seen.append(Seen(method, path, fault.mode if fault else "forwarded", headers,
+                                  len(body)))
         if fault is not None and fault.mode in ("drop", "hang"):
             if fault.mode == "hang":
                 time.sleep(fault.delay)

@@ -251,6 +251,23 @@ def test_write_file_is_whole_and_stays_inside_the_store(backend: Backend) -> Non
     assert backend.escapes() == []
 
 
+def test_append_file_adds_at_the_end_and_refuses_a_wrong_size(backend: Backend) -> None:
+    store = backend.open()
+    ndjson = "application/x-ndjson"
+    where = store.append_file("ledger/run1/w1.jsonl", b"a\n", 0, ndjson)  # a new file
+    assert where.endswith("ledger/run1/w1.jsonl")
+    store.append_file("ledger/run1/w1.jsonl", b"bc\n", 2, ndjson)
+    assert store.read("ledger/run1/w1.jsonl") == b"a\nbc\n"
+    for size in (0, 2, 6):  # not what the file holds: refused, the file left as it was
+        with pytest.raises(StoreError, match="holds 5 bytes"):
+            store.append_file("ledger/run1/w1.jsonl", b"x\n", size, ndjson)
+    assert backend.raw()["ledger/run1/w1.jsonl"] == b"a\nbc\n"
+    with pytest.raises(StoreError):
+        store.append_file("../outside.jsonl", b"x\n", 0, ndjson)
+    store.close()
+    assert backend.escapes() == []
+
+
 def test_ranged_reads_recursive_listing_and_file_removal(backend: Backend) -> None:
     store = backend.open()
     store.write_file("ledger/run1/w1.jsonl", b"0123456789\n", "application/x-ndjson")

@@ -124,6 +124,14 @@ class Store(Protocol):
         step: readers see all of it or nothing. Returns where it is (a path or URI)."""
         ...
 
+    def append_file(self, path: str, data: bytes, size: int, content_type: str) -> str:
+        """Add ``data`` at the end of a file this writer made with :meth:`write_file` and
+        this method, which holds ``size`` bytes (0: a new file), sending only ``data``: a
+        ledger uploaded during its run. A remote store's readers see the file before or
+        after, whole; a local file is appended in place. A file that does not hold ``size``
+        bytes is left as it is (StoreError)."""
+        ...
+
     def delete(self, entry: dict[str, Any], reason: str, purpose: str | None = None) -> None:
         """Record the deletion of one stored version, for ``purpose`` only or for all;
         content and sidecar are removed once no purpose is left."""

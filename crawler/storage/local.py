@@ -60,10 +60,15 @@ SUPPRESSIONS = "suppressions.jsonl"
 _STALE_AFTER = 30.0
 
 
-def _write(path: Path, data: bytes, fsync: bool = False) -> None:
-    """Write a whole file; durable only with ``fsync``."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+def _write(path: Path, data: bytes, fsync: bool = False, append_to: int | None = None) -> None:
+    """Write a whole file or, with ``append_to``, add to the end of one that holds that many
+    bytes; durable only with ``fsync``."""
+    mode = os.O_TRUNC if append_to is None else os.O_APPEND
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | mode, 0o644)
     try:
+        if append_to is not None and (held := os.fstat(fd).st_size) != append_to:
+            raise StoreError(f"cannot append to {path}: it holds {held} bytes, not the "
+                             f"{append_to} written to it")
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
@@ -349,6 +354,18 @@ class LocalStore:
                 fsync_path(target.parent)
         except OSError as exc:
             raise StoreError(f"cannot write {path}: {exc}") from exc
+        return str(target)
+
+    def append_file(self, path: str, data: bytes, size: int, content_type: str) -> str:
+        self._writable()
+        target = self._path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write(target, data, self.fsync, append_to=size)
+            if self.fsync and size == 0:  # a new file's name
+                fsync_path(target.parent)
+        except OSError as exc:
+            raise StoreError(f"cannot append to {path}: {exc}") from exc
         return str(target)
 
     def local_path(self, path: str) -> Path:

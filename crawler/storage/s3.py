@@ -29,6 +29,12 @@ checksum matches (otherwise rewrites it), rewrites the sidecar and commits.
 between leaves unlisted objects, like any orphan. On a bucket with versioning enabled,
 deleting leaves noncurrent versions behind: expire them with a lifecycle rule.
 
+**Run ledgers** (``ledger/<run>/<writer>.jsonl``) grow during their run: each upload adds
+the new lines with a multipart upload that copies the object inside S3 (UploadPartCopy)
+and sends only the new lines, past 5 MiB (:meth:`S3Store.append_file`). Its credentials
+need ``s3:AbortMultipartUpload`` to clean up after a failed one; a server without part
+copy makes the writer send the whole file instead.
+
 Credentials come from the standard boto3 chain only (environment, profile, SSO, instance
 or task role); ``AWS_ENDPOINT_URL``/``AWS_ENDPOINT_URL_S3`` are honoured when no
 ``endpoint_url`` is given. Nothing here logs or formats credentials.
@@ -326,6 +332,12 @@ class S3Store:
         self._check_open(write=True)
         key = self._objects.key(check_rel(path))
         self._objects.put(key, data, content_type, {})  # one PUT: all of it or nothing
+        return f"s3://{self.bucket}/{key}"
+
+    def append_file(self, path: str, data: bytes, size: int, content_type: str) -> str:
+        self._check_open(write=True)
+        key = self._objects.key(check_rel(path))
+        self._objects.append(key, data, size, content_type)
         return f"s3://{self.bucket}/{key}"
 
     def read(self, path: str, start: int = 0, length: int | None = None) -> bytes:

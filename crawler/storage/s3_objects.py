@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -25,11 +26,16 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from crawler.storage.base import StoreError
 
+logger = logging.getLogger(__name__)
+
 _SEGMENT = re.compile(r"[A-Za-z0-9._-]{1,255}")
 _MD5 = re.compile(r"[0-9a-f]{32}")
 #: the name of a manifest event, snapshot or suppression object (key minus prefix and suffix)
 EVENT_NAME = re.compile(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{32}")
 _MAX_KEY = 1024
+#: S3's smallest part of a multipart upload (all but the last), and its largest copied part
+MIN_PART = 5 * 1024 ** 2
+MAX_PART = 5 * 1024 ** 3
 _NOT_FOUND = ("NoSuchKey", "404", "NotFound")
 
 
@@ -109,6 +115,54 @@ class S3Objects:
             raise StoreError(f"S3 PutObject s3://{self.bucket}/{key}: the stored object does "
                              "not match what was sent (ETag/checksum mismatch)")
 
+    def append(self, key: str, data: bytes, size: int, content_type: str) -> None:
+        """Make ``key``, which holds ``size`` bytes, hold them and ``data`` after them, in
+        one step: readers see the old object or the new one.
+
+        Only ``data`` goes over the network: a multipart upload copies the old bytes inside
+        S3 (UploadPartCopy, at most 5 GiB a part, of the object as it was when checked) and
+        takes ``data`` as its last part. Below :data:`MIN_PART`, the smallest part S3 takes
+        but the last, the old bytes are read back and PUT again with ``data``."""
+        if size < MIN_PART:
+            old = self.get(key, missing=b"")  # a new file when size is 0
+            self._check_size(key, len(old), size)
+            self.put(key, old + data, content_type, {})
+            return
+        head = self.call("HeadObject", key, self.client.head_object, Key=key)
+        self._check_size(key, head.get("ContentLength"), size)
+        upload = self.call("CreateMultipartUpload", key, self.client.create_multipart_upload,
+                           Key=key, ContentType=content_type, **self.write_args)["UploadId"]
+        try:
+            copies = -(-size // MAX_PART)
+            parts = []
+            for n in range(copies):
+                answer = self.call(
+                    "UploadPartCopy", key, self.client.upload_part_copy, Key=key,
+                    UploadId=upload, PartNumber=n + 1, CopySourceIfMatch=head["ETag"],
+                    CopySource={"Bucket": self.bucket, "Key": key},
+                    CopySourceRange=f"bytes={size * n // copies}-{size * (n + 1) // copies - 1}")
+                parts.append({"PartNumber": n + 1, "ETag": answer["CopyPartResult"]["ETag"]})
+            answer = self.call("UploadPart", key, self.client.upload_part, Key=key,
+                               UploadId=upload, PartNumber=copies + 1, Body=data,
+                               ContentMD5=b64(hashlib.md5(data).digest()))
+            parts.append({"PartNumber": copies + 1, "ETag": answer["ETag"]})
+            self.call("CompleteMultipartUpload", key, self.client.complete_multipart_upload,
+                      Key=key, UploadId=upload, MultipartUpload={"Parts": parts})
+        except StoreError:
+            try:  # else the parts stay in the bucket, billed, until a lifecycle rule
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload)
+            except (ClientError, BotoCoreError) as exc:
+                logger.warning("S3 AbortMultipartUpload s3://%s/%s (upload %s) failed: %s",
+                               self.bucket, key, upload, error_text(exc))
+            raise
+        head = self.call("HeadObject", key, self.client.head_object, Key=key)
+        self._check_size(key, head.get("ContentLength"), size + len(data))
+
+    def _check_size(self, key: str, held: int | None, size: int) -> None:
+        if held != size:
+            raise StoreError(f"S3 append s3://{self.bucket}/{key}: the object holds {held} "
+                             f"bytes, not the {size} this writer wrote")
+
     def same_object(self, key: str, body: bytes) -> bool:
         """Does ``key`` already hold exactly ``body`` (an orphan from a crashed run)?"""
         try:
@@ -124,13 +178,19 @@ class S3Objects:
         return _answer_matches(head, hashlib.md5(body).hexdigest(),
                                b64(hashlib.sha256(body).digest()), len(body), head=True)
 
-    def get(self, key: str) -> bytes:
-        answer = self.call("GetObject", key, self.client.get_object, Key=key)
+    def get(self, key: str, missing: bytes | None = None) -> bytes:
+        """The object's bytes; a missing object reads as ``missing`` if given (else, as
+        any failure, a StoreError)."""
         try:
-            return bytes(answer["Body"].read())
+            return bytes(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+        except ClientError as exc:
+            if missing is not None and is_not_found(exc):
+                return missing
+            failure: BaseException = exc
         except (BotoCoreError, OSError) as exc:
-            raise StoreError(f"S3 GetObject s3://{self.bucket}/{key} failed: "
-                             f"{error_text(exc)}") from exc
+            failure = exc
+        raise StoreError(f"S3 GetObject s3://{self.bucket}/{key} failed: "
+                         f"{error_text(failure)}") from failure
 
     def delete_keys(self, keys: list[str]) -> None:
         """Delete whole objects by key, 1000 a request (the most DeleteObjects takes)."""
