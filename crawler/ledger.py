@@ -62,6 +62,7 @@ class Ledger:
         self.path = in_place or Path(self._spool or "") / "ledger.jsonl"
         self._log = AppendLog(self.path, shared=False)  # this process's own file
         self.location = str(in_place) if in_place else f"{store.root.rstrip('/')}/{self.name}"
+        #: bytes of the spool in the store
         self._uploaded = 0
         self._upload_lock = threading.Lock()
         self._stop = threading.Event()
@@ -85,13 +86,36 @@ class Ledger:
                 logger.warning("ledger upload failed (will retry): %s", exc)
 
     def upload(self) -> None:
-        """Put the spool's complete lines into a remote store, when there are new ones."""
+        """Add the spool's new complete lines to the ledger in a remote store: only what was
+        written since the last upload is read and sent (``Store.append_file``), so neither
+        memory nor traffic grows with the ledger (it had re-sent the whole file at each
+        upload: at some 2.4 KB a page, 120 MB a minute once 50,000 pages were in). If that
+        fails (a server without S3's part copy, an append whose effect is unknown), the
+        whole file is written instead."""
         with self._upload_lock:
-            data = self.path.read_bytes()
-            data = data[:data.rfind(b"\n") + 1]
-            if len(data) > self._uploaded:
+            if self._uploaded:
+                data = self._complete_lines(self._uploaded)
+                if not data:
+                    return
+                try:
+                    self.store.append_file(self.name, data, self._uploaded, CONTENT_TYPE)
+                except StoreError as exc:
+                    logger.warning("ledger upload: the new lines could not be added (%s); "
+                                   "writing the whole file", exc)
+                else:
+                    self._uploaded += len(data)
+                    return
+            data = self._complete_lines(0)
+            if data:
                 self.store.write_file(self.name, data, CONTENT_TYPE)
                 self._uploaded = len(data)
+
+    def _complete_lines(self, start: int) -> bytes:
+        """The spool's complete lines from byte ``start`` on."""
+        with self.path.open("rb") as fh:
+            fh.seek(start)
+            data = fh.read()
+        return data[:data.rfind(b"\n") + 1]
 
     def close(self) -> None:
         """Last upload and the index; a failure is raised (a ledger not in the store is a
