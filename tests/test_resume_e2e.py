@@ -1,5 +1,6 @@
 """``crawler crawl --resume DIR`` continues a run stopped by SIGTERM without losing or
-duplicating items (real crawls of a real local server)."""
+duplicating items, and starts again a run killed outright, losing nothing (real crawls of
+a real local server)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from crawler.jsonl import read_jsonl
 from crawler.storage.base import manifest_view
 
 SITE = "127.0.0.74"
+KILLED_SITE = "127.0.0.75"
 
 
 def _crawl(policies: Path, store: Path, jobdir: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -64,3 +66,35 @@ def test_a_stopped_run_resumes_where_it_stopped(serve, tmp_path: Path) -> None:
     assert interrupted["resumed_from"] is None
     assert resumed["resumed_from"] == interrupted["run_id"]
     assert resumed["sites"]["site"]["stored_new"] == len(entries) - len(stored_first)
+
+
+def test_a_killed_run_is_started_again_and_loses_nothing(serve, tmp_path: Path) -> None:
+    """Scrapy writes where its queue stands only when it closes: resumed as it was, a
+    killed run's directory had every waiting page seen and none queued, and the resumed
+    run ended at once, exit 0, without them (measured with 600 pages: 254 of 601 stored,
+    326 with no ledger line)."""
+    count = 200
+    server = serve({KILLED_SITE: linked_pages(count)})
+    policies, store, jobdir = tmp_path / "policies", tmp_path / "corpus", tmp_path / "job"
+    write_policy(policies, "site", KILLED_SITE, [server.url(KILLED_SITE, "/")],
+                 rate={"requests_per_second": 50, "concurrency": 2})
+    first = _crawl(policies, store, jobdir, tmp_path / "first.log")
+    deadline = time.monotonic() + 60
+    while len(server.hits) < 40 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    stored_first = {e["url"] for e in manifest_view(read_jsonl(store / "manifest.jsonl"))}
+    assert 0 < len(stored_first) < count
+
+    second = _crawl(policies, store, jobdir, tmp_path / "second.log")
+    log = (tmp_path / "second.log").read_text
+    assert second.wait(timeout=120) == 0, log()[-3000:]
+    assert "was killed before it closed" in log()
+    entries = manifest_view(read_jsonl(store / "manifest.jsonl"))
+    assert sorted(e["url"] for e in entries) == sorted(
+        server.url(KILLED_SITE, p) for p in ("/", *(f"/p{i}.html" for i in range(count))))
+    # and a third run finds the directory closed: nothing left to do, nothing started again
+    third = _crawl(policies, store, jobdir, tmp_path / "third.log")
+    assert third.wait(timeout=120) == 0
+    assert "was killed" not in (tmp_path / "third.log").read_text()

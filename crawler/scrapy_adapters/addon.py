@@ -122,6 +122,9 @@ class ComplianceAddon:
         self.contact = ""
         #: the run this one continues (same JOBDIR), if any
         self.resumed_from: str | None = None
+        #: the operator's JOBDIR (--resume), open while the spider is (:mod:`crawler.resume`)
+        self.jobdir: str | None = None
+        self.jobdir_open = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ComplianceAddon:
@@ -166,13 +169,24 @@ class ComplianceAddon:
         fleet = self._join_fleet(settings, purpose, writer, run_id)
         if fleet is not None:
             run_id = fleet.run_id
-        if settings.get("JOBDIR"):  # a run that can be resumed (crawler crawl --resume)
+        try:
+            files = site_files.configured(settings.getlist("COMPLIANCE_SITE_FILES"))
+        except site_files.SiteFileError as exc:
+            raise ComplianceConfigError(str(exc)) from None
+        if settings.get("JOBDIR"):  # resumable (--resume): begun once the configuration holds
             try:
-                self.resumed_from = resume.begin(settings["JOBDIR"], run_id)
+                resumed = resume.begin(settings["JOBDIR"])
             except OSError as exc:
                 raise ComplianceConfigError(
                     f"cannot use {settings['JOBDIR']} to keep the run's state (--resume/"
                     f"JOBDIR): {exc.strerror or exc}") from None
+            self.jobdir, self.resumed_from = settings["JOBDIR"], resumed.run_id
+            self.crawler.signals.connect(self._open_jobdir, signal=signals.spider_opened)
+            if resumed.restarted:
+                logger.warning(
+                    "compliance: run %s was killed before it closed %s, so its request queue "
+                    "cannot be trusted: this run starts its sites again (what it stored is "
+                    "kept and recognised)", resumed.run_id, self.jobdir)
         store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"),
                            **s3_options(settings.get))
         ledger = Ledger(store, run_id, settings.getfloat("COMPLIANCE_LEDGER_UPLOAD_INTERVAL"),
@@ -191,11 +205,7 @@ class ComplianceAddon:
                 park_after=settings.getint("COMPLIANCE_PARK_AFTER")),
             fleet=fleet)
         self.context.attach(self.crawler)
-        try:
-            self.context.site_files = site_files.configured(
-                settings.getlist("COMPLIANCE_SITE_FILES"))
-        except site_files.SiteFileError as exc:
-            raise ComplianceConfigError(str(exc)) from None
+        self.context.site_files = files
         for policy in registry:  # one budget per site, shared by all its hosts
             self.context.politeness.raise_gap(site_key(policy.name), policy.rate.min_gap)
         self.context.suppressions = Suppressions.fold(store.suppressions())
@@ -329,8 +339,16 @@ class ComplianceAddon:
                                 settings.getbool("COMPLIANCE_STORE_FSYNC"),
                                 **s3_options(settings.get))
 
+    def _open_jobdir(self) -> None:
+        """The run is about to use the JOBDIR: open (a killed run leaves it so) until _close."""
+        if self.jobdir is not None and self.context is not None:
+            resume.opened(self.jobdir, self.context.run_id)
+            self.jobdir_open = True
+
     def _close(self) -> None:
         if self.context is not None:
+            if self.jobdir is not None and self.jobdir_open:  # Scrapy has saved its queue
+                resume.end(self.jobdir, self.context.run_id)
             self._report(self.context)
             self.context.effects.store.close()
         if self.frontier is not None:
