@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from conftest import CONTACT, REPO, linked_pages, write_policy
 
@@ -30,19 +31,27 @@ def _crawl(policies: Path, store: Path, jobdir: Path, log: Path) -> subprocess.P
             cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
 
 
+def _first_run(server: Any, site: str, tmp_path: Path, rate: dict[str, int], hits: int,
+               sig: signal.Signals) -> tuple[Path, Path, Path, int]:
+    """A resumable crawl of ``site``, sent ``sig`` once the server has seen ``hits``
+    requests: its policies, store and JOBDIR, and its exit status."""
+    policies, store, jobdir = tmp_path / "policies", tmp_path / "corpus", tmp_path / "job"
+    write_policy(policies, "site", site, [server.url(site, "/")], rate=rate)
+    first = _crawl(policies, store, jobdir, tmp_path / "first.log")
+    deadline = time.monotonic() + 60
+    while len(server.hits) < hits and time.monotonic() < deadline:
+        time.sleep(0.02)
+    first.send_signal(sig)
+    return policies, store, jobdir, first.wait(timeout=60)
+
+
 def test_a_stopped_run_resumes_where_it_stopped(serve, tmp_path: Path) -> None:
     pages = [f"/p{i}.html" for i in range(30)]
     server = serve({SITE: linked_pages(30)})
-    policies, store, jobdir = tmp_path / "policies", tmp_path / "corpus", tmp_path / "job"
-    write_policy(policies, "site", SITE, [server.url(SITE, "/")],
-                 rate={"requests_per_second": 10, "concurrency": 1})
-
-    first = _crawl(policies, store, jobdir, tmp_path / "first.log")
-    deadline = time.monotonic() + 60
-    while len(server.hits) < 12 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    first.send_signal(signal.SIGTERM)
-    assert first.wait(timeout=60) == 4, (tmp_path / "first.log").read_text()[-3000:]
+    policies, store, jobdir, status = _first_run(
+        server, SITE, tmp_path, {"requests_per_second": 10, "concurrency": 1}, 12,
+        signal.SIGTERM)
+    assert status == 4, (tmp_path / "first.log").read_text()[-3000:]
     stored_first = {e["url"] for e in manifest_view(read_jsonl(store / "manifest.jsonl"))}
     assert 0 < len(stored_first) < 1 + len(pages)
 
@@ -75,15 +84,9 @@ def test_a_killed_run_is_started_again_and_loses_nothing(serve, tmp_path: Path) 
     326 with no ledger line)."""
     count = 200
     server = serve({KILLED_SITE: linked_pages(count)})
-    policies, store, jobdir = tmp_path / "policies", tmp_path / "corpus", tmp_path / "job"
-    write_policy(policies, "site", KILLED_SITE, [server.url(KILLED_SITE, "/")],
-                 rate={"requests_per_second": 50, "concurrency": 2})
-    first = _crawl(policies, store, jobdir, tmp_path / "first.log")
-    deadline = time.monotonic() + 60
-    while len(server.hits) < 40 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=30)
+    policies, store, jobdir, _status = _first_run(
+        server, KILLED_SITE, tmp_path, {"requests_per_second": 50, "concurrency": 2}, 40,
+        signal.SIGKILL)
     stored_first = {e["url"] for e in manifest_view(read_jsonl(store / "manifest.jsonl"))}
     assert 0 < len(stored_first) < count
 

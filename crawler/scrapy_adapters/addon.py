@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import gc
 import logging
-import shutil
 import tempfile
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -46,12 +46,15 @@ from crawler.storage.base import Store, StoreError
 from crawler.storage.registry import open_store, s3_options
 from crawler.summary import RunSummary, summarize
 from crawler.suppression import Suppressions
+from crawler.workdirs import OwnedFolder, remove_abandoned
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
+#: the temporary frontier folders' names (in the system's temporary folder)
+FRONTIER_PREFIX = "crawler-frontier-"
 
 #: page size limits in place of Scrapy's 1 GiB / 32 MiB (raw body and decompressed body)
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
@@ -117,7 +120,7 @@ class ComplianceAddon:
         self.crawler = crawler
         self.context: ComplianceContext | None = None
         #: the temporary JOBDIR this crawl's request queue lives in (removed at the end)
-        self.frontier: str | None = None
+        self.frontier: OwnedFolder | None = None
         #: the operator's contact, as the User-Agent carries it
         self.contact = ""
         #: the run this one continues (same JOBDIR), if any
@@ -213,9 +216,12 @@ class ComplianceAddon:
 
         if fleet is None and not settings.get("JOBDIR") and \
                 settings.getbool("COMPLIANCE_DISK_FRONTIER"):
-            # breadth-first order keeps a large frontier: on disk, memory stays flat
-            self.frontier = tempfile.mkdtemp(prefix="crawler-frontier-")
-            settings.set("JOBDIR", self.frontier, "addon")
+            # breadth-first order keeps a large frontier: on disk, memory stays flat; a
+            # killed crawl's is removed by the next crawl on this machine
+            tmp = Path(tempfile.gettempdir())
+            remove_abandoned(tmp, FRONTIER_PREFIX)
+            self.frontier = OwnedFolder(tmp, FRONTIER_PREFIX)
+            settings.set("JOBDIR", str(self.frontier.path), "addon")
         settings.set("DOWNLOAD_DELAY_JITTER", 0.0, "addon")
         # Scrapy's download slots are the sites too (the allow-list gate names them), with
         # the site's concurrency. Their delay is 0: the download handler books each
@@ -229,7 +235,7 @@ class ComplianceAddon:
         self.crawler.signals.connect(_freeze_startup_objects, signal=signals.spider_opened)
         logger.info("compliance: %d site policies, purpose %s, store %s, ledger %s, run %s%s",
                     len(registry), purpose, store.root, ledger.location, run_id,
-                    f", frontier {self.frontier}" if self.frontier else "")
+                    f", frontier {self.frontier.path}" if self.frontier else "")
 
     @staticmethod
     def _join_fleet(settings: BaseSettings, purpose: str, writer: str,
@@ -352,4 +358,4 @@ class ComplianceAddon:
             self._report(self.context)
             self.context.effects.store.close()
         if self.frontier is not None:
-            shutil.rmtree(self.frontier, ignore_errors=True)
+            self.frontier.remove()

@@ -22,13 +22,11 @@ which go to pack files.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,15 +47,13 @@ from crawler.storage.base import (
     manifest_view,
 )
 from crawler.storage.packs import PACKS, Locations, PackWriter, erase, split_locator
+from crawler.workdirs import OwnedFolder, remove_abandoned
 
 #: the local store's format: 3 keeps items in pack files (2: a folder per version)
 LOCAL_FORMAT = {**FORMAT, "version": 3}
 logger = logging.getLogger(__name__)
 STAGING = ".staging"
 SUPPRESSIONS = "suppressions.jsonl"
-#: a lock file younger than this is never taken for a dead writer's (it may not be
-#: locked yet by the writer that just created it)
-_STALE_AFTER = 30.0
 
 
 def _write(path: Path, data: bytes, fsync: bool = False, append_to: int | None = None) -> None:
@@ -81,27 +77,6 @@ def _write(path: Path, data: bytes, fsync: bool = False, append_to: int | None =
 def _failed(item: StoreItem, exc: BaseException) -> StoreError:
     return exc if isinstance(exc, StoreError) else StoreError(
         f"local store write failed for {item.url}: {exc}")
-
-
-def _remove_dead_staging(staging: Path) -> None:
-    """Remove the staging folders of writers that are gone (their lock is free)."""
-    for lock in staging.glob("*.lock"):
-        try:
-            if time.time() - lock.stat().st_mtime < _STALE_AFTER:
-                continue
-            fd = os.open(lock, os.O_RDWR)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue  # its writer is alive
-        try:
-            shutil.rmtree(staging / lock.stem, ignore_errors=True)
-            lock.unlink(missing_ok=True)
-        finally:
-            os.close(fd)
 
 
 #: the few distinct purpose sets, shared by every listed version that has them
@@ -130,7 +105,7 @@ class LocalStore:
         self._offset = 0
         self._manifest: AppendLog | None = None
         self._suppressions: AppendLog | None = None
-        self._staging_fd: int | None = None
+        self._staging_folder: OwnedFolder | None = None
         if mode != CREATE and not self._exists():
             raise StoreError(f"no store at {self.root}")
         if self.readonly:
@@ -176,12 +151,9 @@ class LocalStore:
     def _open_staging(self) -> None:
         root = self.base / STAGING
         root.mkdir(exist_ok=True)
-        _remove_dead_staging(root)
-        writer = uuid.uuid4().hex
-        self._staging_fd = os.open(root / f"{writer}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(self._staging_fd, fcntl.LOCK_EX)
-        self._staging = root / writer
-        self._staging.mkdir()
+        remove_abandoned(root)
+        self._staging_folder = OwnedFolder(root)
+        self._staging = self._staging_folder.path
 
     def _writable(self) -> AppendLog:
         if self._manifest is None:
@@ -434,8 +406,6 @@ class LocalStore:
             if log is not None:
                 log.close()
         self._manifest = self._suppressions = None
-        if self._staging_fd is not None:
-            shutil.rmtree(self._staging, ignore_errors=True)
-            (self._staging.parent / f"{self._staging.name}.lock").unlink(missing_ok=True)
-            os.close(self._staging_fd)
-            self._staging_fd = None
+        if self._staging_folder is not None:
+            self._staging_folder.remove()
+            self._staging_folder = None
