@@ -3,17 +3,18 @@
 Each run's ledger lives in the store, one file per writing process, so several workers
 never share a file: ``ledger/<run-id>/<writer>.jsonl``, with its index
 (:mod:`crawler.ledger_index`) written beside it when the writer closes. A local store's
-file is appended to in place. A remote store's is written to a local spool file and
-uploaded whole every ``upload_interval`` seconds and at close (an S3 object cannot be
-appended to), so a crawl killed outright loses at most that many seconds of lines there.
+file is appended to in place. A remote store's is written to a local spool file whose new
+lines are added to the store every ``upload_interval`` seconds and at close. A writer
+killed outright leaves its last lines in its spool; the next writer to the same store on
+this machine uploads them, with the index, in its place (:func:`recover_spools`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
-import shutil
 import socket
 import tempfile
 import threading
@@ -25,6 +26,7 @@ from crawler import ledger_index
 from crawler.gates.decision import Decision
 from crawler.jsonl import AppendLog, utcnow
 from crawler.storage.base import Store, StoreError
+from crawler.workdirs import OwnedFolder, remove_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ LEDGER_VERSION = 1
 #: the folder of the run ledgers in a store; a store of before holds one ``ledger.jsonl``
 LEDGER_DIR, LEGACY_LEDGER = "ledger", "ledger.jsonl"
 CONTENT_TYPE = "application/x-ndjson"
+#: a remote store's ledger spool: a folder (in the system's temporary folder) holding the
+#: lines and which store and file they belong to
+SPOOL_PREFIX, SPOOL_FILE, SPOOL_TARGET = "crawler-ledger-", "ledger.jsonl", "target.json"
 
 
 def writer_name() -> str:
@@ -57,9 +62,9 @@ class Ledger:
         #: the file's path in the store
         self.name = f"{run_folder(run_id)}/{self.writer}.jsonl"
         in_place = store.local_path(self.name)
-        self._spool = None if in_place else tempfile.mkdtemp(prefix="crawler-ledger-")
+        self._spool: OwnedFolder | None = None
         #: the file on this machine (in the store, or the spool of a remote store)
-        self.path = in_place or Path(self._spool or "") / "ledger.jsonl"
+        self.path = in_place or self._open_spool()
         self._log = AppendLog(self.path, shared=False)  # this process's own file
         self.location = str(in_place) if in_place else f"{store.root.rstrip('/')}/{self.name}"
         #: bytes of the spool in the store
@@ -71,6 +76,16 @@ class Ledger:
             self._uploader = threading.Thread(target=self._upload_every, args=(upload_interval,),
                                               name="ledger-upload", daemon=True)
             self._uploader.start()
+
+    def _open_spool(self) -> Path:
+        """A spool folder for a remote store's file, once the spools that killed writers
+        left for the store are uploaded."""
+        tmp = Path(tempfile.gettempdir())
+        recover_spools(self.store, tmp)
+        self._spool = OwnedFolder(tmp, SPOOL_PREFIX)
+        (self._spool.path / SPOOL_TARGET).write_text(
+            json.dumps({"store": self.store.root, "name": self.name}))
+        return self._spool.path / SPOOL_FILE
 
     def record(self, url: str, decision: Decision, **context: Any) -> dict[str, Any]:
         entry = {"v": LEDGER_VERSION, "time": utcnow(), "run_id": self.run_id, "url": url,
@@ -119,13 +134,47 @@ class Ledger:
 
     def close(self) -> None:
         """Last upload and the index; a failure is raised (a ledger not in the store is a
-        store failure), and leaves the spool file for the operator."""
+        store failure) and leaves the spool, which the next writer to the store on this
+        machine uploads (:func:`recover_spools`)."""
         self._log.close()
         if self._uploader is not None:
             self._stop.set()
             self._uploader.join()
             self.upload()
-        index = ledger_index.build(ledger_index.line_spans(self.path))
-        self.store.write_file(ledger_index.index_path(self.name), index, "application/octet-stream")
+        write_index(self.store, self.name, self.path)
         if self._spool is not None:
-            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool.remove()
+
+
+def write_index(store: Store, name: str, path: Path) -> None:
+    """The index of ledger file ``name`` in ``store``, from its lines in ``path``."""
+    index = ledger_index.build(ledger_index.line_spans(path))
+    store.write_file(ledger_index.index_path(name), index, "application/octet-stream")
+
+
+def recover_spools(store: Store, parent: Path) -> int:
+    """Upload the ledgers that writers to ``store`` killed before they closed them left in
+    their spools under ``parent`` (their locks free), each with its index, and remove the
+    spools; how many. Other stores' spools are left alone, as is one whose upload fails."""
+
+    def upload(spool: Path) -> bool:
+        try:
+            target = json.loads((spool / SPOOL_TARGET).read_text())
+            lines = (spool / SPOOL_FILE).read_bytes()
+        except (OSError, ValueError):
+            return False  # not ours to judge: left for the operator
+        if not isinstance(target, dict) or target.get("store") != store.root:
+            return False
+        name = str(target.get("name"))
+        try:
+            store.write_file(name, lines[:lines.rfind(b"\n") + 1], CONTENT_TYPE)
+            write_index(store, name, spool / SPOOL_FILE)
+        except StoreError as exc:
+            logger.warning("the ledger spool %s of a writer that was killed could not be "
+                           "uploaded (kept): %s", spool, exc)
+            return False
+        logger.warning("uploaded %s, the ledger of a writer that was killed, from its spool",
+                       name)
+        return True
+
+    return remove_abandoned(parent, SPOOL_PREFIX, upload)

@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 #: a lock younger than this is left alone, whoever holds it: its folder may be being made
@@ -44,8 +45,11 @@ class OwnedFolder:
         self._fd = None
 
 
-def remove_abandoned(parent: Path, prefix: str = "") -> int:
-    """Remove the folders ``<parent>/<prefix>*`` whose lock no process holds; how many."""
+def remove_abandoned(parent: Path, prefix: str = "",
+                     salvage: Callable[[Path], bool] | None = None) -> int:
+    """Remove the folders ``<parent>/<prefix>*`` whose lock no process holds; how many.
+    ``salvage`` is first called with each (its lock held by this process): what it left
+    is removed only if it answers True."""
     removed = 0
     for lock in parent.glob(f"{prefix}*.lock"):
         try:
@@ -60,7 +64,10 @@ def remove_abandoned(parent: Path, prefix: str = "") -> int:
             os.close(fd)
             continue  # its process is alive
         try:
-            shutil.rmtree(parent / lock.stem, ignore_errors=True)
+            folder = parent / lock.stem
+            if salvage is not None and not salvage(folder):
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
             lock.unlink(missing_ok=True)
             removed += 1
         finally:

@@ -4,10 +4,13 @@ a real local server; a real moto_server)."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,9 +18,12 @@ from conftest import CONTACT, REPO, crawl, ledger_files, linked_pages, page, run
 from s3server import new_bucket
 
 from crawler.demo.server import Route
+from crawler.ledger import SPOOL_FILE, SPOOL_PREFIX, SPOOL_TARGET, Ledger
+from crawler.ledger_reader import find
 from crawler.ledger_reader import ledger_files as store_ledger_files
 from crawler.storage.base import StoreError
 from crawler.storage.s3 import S3Store
+from crawler.workdirs import STALE_AFTER
 
 SITE, OTHER = "127.0.0.100", "127.0.0.101"
 
@@ -109,3 +115,54 @@ def test_ledger_retention_keeps_the_runs_that_explain_stored_items(serve,
     assert (store / "runs" / f"{run_b}.json").is_file()  # its report stays (for --due)
     proc = run_cli("explain", server.url(OTHER, "/"), "--store", str(store))
     assert {line.split()[2] for line in proc.stdout.splitlines()[:-1]} == {run_a}
+
+
+WRITE_AND_HANG = """
+import sys, time
+from crawler.gates.decision import Decision
+from crawler.ledger import Ledger
+from crawler.storage.s3 import S3Store
+ledger = Ledger(S3Store.from_uri(sys.argv[1]), "run1", upload_interval=3600)
+for i in range(80):
+    ledger.record(f"http://a.example/{i}", Decision.allow("allowlist", "let in"))
+    if i == 49:
+        ledger.upload()  # the last upload before the kill: 30 lines only in the spool
+print(ledger.name, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_writers_spool_is_uploaded_by_the_next_writer(
+        s3_endpoint: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    uri = f"s3://{new_bucket(s3_endpoint)}/corpus"
+    writer = subprocess.Popen([sys.executable, "-c", WRITE_AND_HANG, uri], cwd=REPO,
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None
+    name = writer.stdout.readline().strip()
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=10)
+    [spool] = [p for p in tmp_path.iterdir() if p.is_dir()]  # before the other one
+    lines = (spool / SPOOL_FILE).read_bytes()
+    assert lines.count(b"\n") == 80
+    store = S3Store.from_uri(uri)
+    assert store.read(name).count(b"\n") == 50
+    # another store's spool, abandoned too: not this store's to upload or remove
+    other = tmp_path / f"{SPOOL_PREFIX}other"
+    other.mkdir()
+    (tmp_path / f"{SPOOL_PREFIX}other.lock").touch()  # a lock its process no longer holds
+    (other / SPOOL_TARGET).write_text(json.dumps({"store": "s3://other/x",
+                                                  "name": "ledger/r/w.jsonl"}))
+    (other / SPOOL_FILE).write_text("{}\n")
+    past = time.time() - STALE_AFTER - 5
+    for lock in tmp_path.glob("*.lock"):
+        os.utime(lock, (past, past))
+
+    ledger = Ledger(store, "run2", upload_interval=3600)  # the next writer to this store
+    assert store.read(name) == lines  # all 80, with the index
+    found, reads = find(store, "http://a.example/70", "run1")
+    assert [r["sentence"] for r in found] == ["let in"] and reads.indexed == 1
+    assert not spool.exists() and (other / SPOOL_FILE).is_file()
+    ledger.close()
