@@ -38,6 +38,8 @@ CONTENT_TYPE = "application/x-ndjson"
 #: a remote store's ledger spool: a folder (in the system's temporary folder) holding the
 #: lines and which store and file they belong to
 SPOOL_PREFIX, SPOOL_FILE, SPOOL_TARGET = "crawler-ledger-", "ledger.jsonl", "target.json"
+#: the only files a spool may name: a run ledger (``ledger/<run-id>/<writer>.jsonl``)
+_LEDGER_FILE = re.compile(rf"{LEDGER_DIR}/\w[\w.-]*/\w[\w.-]*\.jsonl", re.ASCII)
 
 
 def writer_name() -> str:
@@ -83,8 +85,9 @@ class Ledger:
         tmp = Path(tempfile.gettempdir())
         recover_spools(self.store, tmp)
         self._spool = OwnedFolder(tmp, SPOOL_PREFIX)
-        (self._spool.path / SPOOL_TARGET).write_text(
-            json.dumps({"store": self.store.root, "name": self.name}))
+        staged = self._spool.path / f"{SPOOL_TARGET}.part"  # whole, or not there
+        staged.write_text(json.dumps({"store": self.store.root, "name": self.name}))
+        staged.replace(self._spool.path / SPOOL_TARGET)
         return self._spool.path / SPOOL_FILE
 
     def record(self, url: str, decision: Decision, **context: Any) -> dict[str, Any]:
@@ -146,6 +149,13 @@ class Ledger:
             self._spool.remove()
 
 
+def _read_own(path: Path) -> bytes:
+    """A spool file's bytes; not through a symbolic link (a shared temporary folder)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
 def write_index(store: Store, name: str, path: Path) -> None:
     """The index of ledger file ``name`` in ``store``, from its lines in ``path``."""
     index = ledger_index.build(ledger_index.line_spans(path))
@@ -159,13 +169,20 @@ def recover_spools(store: Store, parent: Path) -> int:
 
     def upload(spool: Path) -> bool:
         try:
-            target = json.loads((spool / SPOOL_TARGET).read_text())
-            lines = (spool / SPOOL_FILE).read_bytes()
+            lines = _read_own(spool / SPOOL_FILE)
+        except FileNotFoundError:
+            return True  # killed before its first line: nothing to keep
+        except OSError:
+            return False  # left for the operator
+        try:
+            target = json.loads(_read_own(spool / SPOOL_TARGET))
         except (OSError, ValueError):
-            return False  # not ours to judge: left for the operator
+            return not lines  # lines no one can place are left for the operator
         if not isinstance(target, dict) or target.get("store") != store.root:
+            return False  # another store's
+        name = target.get("name")
+        if not isinstance(name, str) or not _LEDGER_FILE.fullmatch(name):
             return False
-        name = str(target.get("name"))
         try:
             store.write_file(name, lines[:lines.rfind(b"\n") + 1], CONTENT_TYPE)
             write_index(store, name, spool / SPOOL_FILE)

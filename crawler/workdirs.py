@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import stat
 import time
 import uuid
 from collections.abc import Callable
@@ -48,23 +49,20 @@ class OwnedFolder:
 def remove_abandoned(parent: Path, prefix: str = "",
                      salvage: Callable[[Path], bool] | None = None) -> int:
     """Remove the folders ``<parent>/<prefix>*`` whose lock no process holds; how many.
-    ``salvage`` is first called with each (its lock held by this process): what it left
-    is removed only if it answers True."""
+    Only this user's real folders and lock files are touched (a shared temporary folder
+    may hold anyone's, or a trap of symbolic links). ``salvage`` is first called with
+    each (its lock held by this process): what it left is removed only if it answers
+    True."""
     removed = 0
     for lock in parent.glob(f"{prefix}*.lock"):
+        folder = parent / lock.stem
         try:
-            if time.time() - lock.stat().st_mtime < STALE_AFTER:
-                continue
-            fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+            fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
         except OSError:
             continue
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue  # its process is alive
-        try:
-            folder = parent / lock.stem
+            if not _abandoned(fd, folder):
+                continue
             if salvage is not None and not salvage(folder):
                 continue
             shutil.rmtree(folder, ignore_errors=True)
@@ -73,3 +71,21 @@ def remove_abandoned(parent: Path, prefix: str = "",
         finally:
             os.close(fd)
     return removed
+
+
+def _abandoned(fd: int, folder: Path) -> bool:
+    """Is the lock open on ``fd`` free and old, and it and ``folder`` this user's own (the
+    folder a real one)? Takes the lock when so."""
+    try:
+        held, made = os.fstat(fd), folder.lstat()
+    except OSError:
+        return False
+    uid = os.getuid()
+    if held.st_uid != uid or made.st_uid != uid or not stat.S_ISDIR(made.st_mode) or \
+            time.time() - held.st_mtime < STALE_AFTER:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # its process is alive
+    return True

@@ -18,10 +18,11 @@ from conftest import CONTACT, REPO, crawl, ledger_files, linked_pages, page, run
 from s3server import new_bucket
 
 from crawler.demo.server import Route
-from crawler.ledger import SPOOL_FILE, SPOOL_PREFIX, SPOOL_TARGET, Ledger
+from crawler.ledger import SPOOL_FILE, SPOOL_PREFIX, SPOOL_TARGET, Ledger, recover_spools
 from crawler.ledger_reader import find
 from crawler.ledger_reader import ledger_files as store_ledger_files
 from crawler.storage.base import StoreError
+from crawler.storage.local import LocalStore
 from crawler.storage.s3 import S3Store
 from crawler.workdirs import STALE_AFTER
 
@@ -166,3 +167,41 @@ def test_a_killed_writers_spool_is_uploaded_by_the_next_writer(
     assert [r["sentence"] for r in found] == ["let in"] and reads.indexed == 1
     assert not spool.exists() and (other / SPOOL_FILE).is_file()
     ledger.close()
+
+
+def _spool(parent: Path, name: str, target: dict[str, str] | None, lines: bytes | None,
+           link: Path | None = None) -> Path:
+    """An abandoned spool folder (its lock free and old)."""
+    spool = parent / f"{SPOOL_PREFIX}{name}"
+    spool.mkdir()
+    lock = parent / f"{SPOOL_PREFIX}{name}.lock"
+    lock.touch()
+    past = time.time() - STALE_AFTER - 5
+    os.utime(lock, (past, past))
+    if target is not None:
+        (spool / SPOOL_TARGET).write_text(json.dumps(target))
+    if link is not None:
+        (spool / SPOOL_FILE).symlink_to(link)
+    elif lines is not None:
+        (spool / SPOOL_FILE).write_bytes(lines)
+    return spool
+
+
+def test_spool_recovery_writes_only_run_ledgers_and_follows_no_link(tmp_path: Path) -> None:
+    """A shared temporary folder may hold anyone's files: a spool that names a file other
+    than a run ledger, or whose lines are a link, is not uploaded."""
+    store = LocalStore(tmp_path / "store")
+    root, tmp = store.root, tmp_path / "tmp"
+    tmp.mkdir()
+    secret = tmp_path / "secret"
+    secret.write_text("credentials\n")
+    good = _spool(tmp, "good", {"store": root, "name": "ledger/r1/w1.jsonl"}, b'{"url": "u"}\n{')
+    forged = _spool(tmp, "forged", {"store": root, "name": "runs/forged.json"}, b"x\n")
+    linked = _spool(tmp, "linked", {"store": root, "name": "ledger/r1/w2.jsonl"}, None, secret)
+    empty = _spool(tmp, "empty", None, None)  # killed before it wrote anything
+    assert recover_spools(store, tmp) == 2
+    assert store.read("ledger/r1/w1.jsonl") == b'{"url": "u"}\n'  # the complete line
+    assert store.list_files("runs") == []
+    assert not (tmp_path / "store" / "ledger/r1/w2.jsonl").exists()
+    assert not good.exists() and not empty.exists() and forged.is_dir() and linked.is_dir()
+    store.close()

@@ -108,3 +108,19 @@ def test_a_killed_crawls_frontier_is_removed_by_the_next_crawl(serve, tmp_path: 
                             timeout=120)
     assert second.returncode == 0, second.stderr[-2000:]
     assert list(tmp.glob(f"{FRONTIER_PREFIX}*")) == []  # the killed one's, and its own
+
+
+def test_links_in_a_shared_temporary_folder_are_not_followed(tmp_path: Path) -> None:
+    """A lock beside a symbolic link to someone's folder: the folder is not removed."""
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "data").write_text("keep")
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    (shared / "x-trap").symlink_to(precious)
+    (shared / "x-trap.lock").touch()
+    (shared / "x-linked.lock").symlink_to(shared / "x-trap.lock")
+    (shared / "x-linked").mkdir()
+    _age(shared)
+    assert remove_abandoned(shared, "x-") == 0
+    assert (precious / "data").read_text() == "keep" and (shared / "x-linked").is_dir()
