@@ -34,9 +34,11 @@ class Resumed:
     restarted: bool = False
 
 
-def begin(jobdir: str) -> Resumed:
-    """The run ``jobdir`` holds, if any. A directory a run left open (:func:`opened`, not
-    :func:`end`) is cleared of Scrapy's state first (see the module's docstring)."""
+def begin(jobdir: str, run_id: str) -> Resumed:
+    """Start run ``run_id`` in ``jobdir``, open until :func:`end`; the run it continues,
+    if the directory holds one. A directory a run left open is cleared of Scrapy's state
+    first (see the module's docstring). A run that fails before it closes the directory,
+    whatever the reason, leaves it open: the next starts its sites again (nothing lost)."""
     directory = Path(jobdir)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / RUN_FILE
@@ -55,13 +57,9 @@ def begin(jobdir: str) -> Resumed:
                 shutil.rmtree(state)
             else:
                 state.unlink(missing_ok=True)
+    _write(path, {"run_id": run_id, "open": True})
     previous_id = previous.get("run_id")
     return Resumed(previous_id if isinstance(previous_id, str) else None, restarted)
-
-
-def opened(jobdir: str, run_id: str) -> None:
-    """Run ``run_id`` is about to use ``jobdir`` (its spider opens): open until :func:`end`."""
-    _write(Path(jobdir) / RUN_FILE, {"run_id": run_id, "open": True})
 
 
 def end(jobdir: str, run_id: str) -> None:

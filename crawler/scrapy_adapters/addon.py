@@ -125,9 +125,8 @@ class ComplianceAddon:
         self.contact = ""
         #: the run this one continues (same JOBDIR), if any
         self.resumed_from: str | None = None
-        #: the operator's JOBDIR (--resume), open while the spider is (:mod:`crawler.resume`)
+        #: the operator's JOBDIR (--resume), open until the run closes (:mod:`crawler.resume`)
         self.jobdir: str | None = None
-        self.jobdir_open = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ComplianceAddon:
@@ -178,13 +177,12 @@ class ComplianceAddon:
             raise ComplianceConfigError(str(exc)) from None
         if settings.get("JOBDIR"):  # resumable (--resume): begun once the configuration holds
             try:
-                resumed = resume.begin(settings["JOBDIR"])
+                resumed = resume.begin(settings["JOBDIR"], run_id)
             except OSError as exc:
                 raise ComplianceConfigError(
                     f"cannot use {settings['JOBDIR']} to keep the run's state (--resume/"
                     f"JOBDIR): {exc.strerror or exc}") from None
             self.jobdir, self.resumed_from = settings["JOBDIR"], resumed.run_id
-            self.crawler.signals.connect(self._open_jobdir, signal=signals.spider_opened)
             if resumed.restarted:
                 logger.warning(
                     "compliance: run %s was killed before it closed %s, so its request queue "
@@ -345,16 +343,14 @@ class ComplianceAddon:
                                 settings.getbool("COMPLIANCE_STORE_FSYNC"),
                                 **s3_options(settings.get))
 
-    def _open_jobdir(self) -> None:
-        """The run is about to use the JOBDIR: open (a killed run leaves it so) until _close."""
-        if self.jobdir is not None and self.context is not None:
-            resume.opened(self.jobdir, self.context.run_id)
-            self.jobdir_open = True
-
     def _close(self) -> None:
         if self.context is not None:
-            if self.jobdir is not None and self.jobdir_open:  # Scrapy has saved its queue
-                resume.end(self.jobdir, self.context.run_id)
+            if self.jobdir is not None:  # Scrapy's scheduler has saved its queue there
+                try:
+                    resume.end(self.jobdir, self.context.run_id)
+                except OSError as exc:
+                    logger.error("could not mark %s closed (%s): the next --resume with it "
+                                 "starts the sites again", self.jobdir, exc)
             self._report(self.context)
             self.context.effects.store.close()
         if self.frontier is not None:
