@@ -58,16 +58,24 @@ SUPPRESSIONS = "suppressions.jsonl"
 
 def _write(path: Path, data: bytes, fsync: bool = False, append_to: int | None = None) -> None:
     """Write a whole file or, with ``append_to``, add to the end of one that holds that many
-    bytes; durable only with ``fsync``."""
-    mode = os.O_TRUNC if append_to is None else os.O_APPEND
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | mode, 0o644)
+    bytes (0: a new file), cut back to them if the write fails; durable only with ``fsync``."""
+    if append_to is None:
+        flags = os.O_TRUNC | os.O_CREAT
+    else:
+        flags = os.O_APPEND | (os.O_CREAT if append_to == 0 else 0)
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC | flags, 0o644)
     try:
         if append_to is not None and (held := os.fstat(fd).st_size) != append_to:
             raise StoreError(f"cannot append to {path}: it holds {held} bytes, not the "
                              f"{append_to} written to it")
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        except OSError:
+            if append_to is not None:
+                os.ftruncate(fd, append_to)
+            raise
         if fsync:
             os.fsync(fd)
     finally:

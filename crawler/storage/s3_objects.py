@@ -141,14 +141,15 @@ class S3Objects:
                     UploadId=upload, PartNumber=n + 1, CopySourceIfMatch=head["ETag"],
                     CopySource={"Bucket": self.bucket, "Key": key},
                     CopySourceRange=f"bytes={size * n // copies}-{size * (n + 1) // copies - 1}")
-                parts.append({"PartNumber": n + 1, "ETag": answer["CopyPartResult"]["ETag"]})
+                parts.append({"PartNumber": n + 1,
+                              "ETag": self._etag(key, answer.get("CopyPartResult", {}))})
             answer = self.call("UploadPart", key, self.client.upload_part, Key=key,
                                UploadId=upload, PartNumber=copies + 1, Body=data,
                                ContentMD5=b64(hashlib.md5(data).digest()))
-            parts.append({"PartNumber": copies + 1, "ETag": answer["ETag"]})
+            parts.append({"PartNumber": copies + 1, "ETag": self._etag(key, answer)})
             self.call("CompleteMultipartUpload", key, self.client.complete_multipart_upload,
                       Key=key, UploadId=upload, MultipartUpload={"Parts": parts})
-        except StoreError:
+        except BaseException:  # a StoreError, or the process stopped: no parts left behind
             try:  # else the parts stay in the bucket, billed, until a lifecycle rule
                 self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload)
             except (ClientError, BotoCoreError) as exc:
@@ -157,6 +158,13 @@ class S3Objects:
             raise
         head = self.call("HeadObject", key, self.client.head_object, Key=key)
         self._check_size(key, head.get("ContentLength"), size + len(data))
+
+    def _etag(self, key: str, answer: dict[str, Any]) -> str:
+        """A part's ETag from the server's answer (a malformed answer is a StoreError)."""
+        etag = answer.get("ETag")
+        if not isinstance(etag, str):
+            raise StoreError(f"S3 append s3://{self.bucket}/{key}: a part's answer has no ETag")
+        return etag
 
     def _check_size(self, key: str, held: int | None, size: int) -> None:
         if held != size:
