@@ -74,10 +74,15 @@ def _trim_torn_tail(fd: int) -> None:
     os.ftruncate(fd, 0)
 
 
+def complete_lines(data: bytes) -> bytes:
+    """``data`` up to its last newline: a last line without one is still being written (or
+    was torn by a crash)."""
+    return data[:data.rfind(b"\n") + 1]
+
+
 def parse_lines(data: bytes, where: str | Path) -> list[dict[str, Any]]:
-    """The records of the complete lines of ``data`` (a last line without its newline is
-    still being written: left out)."""
-    data = data[:data.rfind(b"\n") + 1]
+    """The records of the complete lines of ``data`` (:func:`complete_lines`)."""
+    data = complete_lines(data)
     records = []
     for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():

@@ -24,7 +24,7 @@ from typing import Any
 
 from crawler import ledger_index
 from crawler.gates.decision import Decision
-from crawler.jsonl import AppendLog, utcnow
+from crawler.jsonl import AppendLog, complete_lines, utcnow
 from crawler.storage.base import Store, StoreError
 from crawler.workdirs import OwnedFolder, remove_abandoned
 
@@ -132,8 +132,7 @@ class Ledger:
         """The spool's complete lines from byte ``start`` on."""
         with self.path.open("rb") as fh:
             fh.seek(start)
-            data = fh.read()
-        return data[:data.rfind(b"\n") + 1]
+            return complete_lines(fh.read())
 
     def close(self) -> None:
         """Last upload and the index; a failure is raised (a ledger not in the store is a
@@ -184,7 +183,7 @@ def recover_spools(store: Store, parent: Path) -> int:
         if not isinstance(name, str) or not _LEDGER_FILE.fullmatch(name):
             return False
         try:
-            store.write_file(name, lines[:lines.rfind(b"\n") + 1], CONTENT_TYPE)
+            store.write_file(name, complete_lines(lines), CONTENT_TYPE)
             write_index(store, name, spool / SPOOL_FILE)
         except StoreError as exc:
             logger.warning("the ledger spool %s of a writer that was killed could not be "

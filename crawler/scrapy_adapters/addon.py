@@ -185,9 +185,10 @@ class ComplianceAddon:
             self.jobdir, self.resumed_from = settings["JOBDIR"], resumed.run_id
             if resumed.restarted:
                 logger.warning(
-                    "compliance: run %s was killed before it closed %s, so its request queue "
-                    "cannot be trusted: this run starts its sites again (what it stored is "
-                    "kept and recognised)", resumed.run_id, self.jobdir)
+                    "compliance: run %s did not close %s (it was killed, or failed before "
+                    "its end), so its request queue cannot be trusted: this run starts its "
+                    "sites again (what it stored is kept and recognised)",
+                    resumed.run_id, self.jobdir)
         store = open_store(settings["COMPLIANCE_STORE"], settings.getbool("COMPLIANCE_STORE_FSYNC"),
                            **s3_options(settings.get))
         ledger = Ledger(store, run_id, settings.getfloat("COMPLIANCE_LEDGER_UPLOAD_INTERVAL"),
